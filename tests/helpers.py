@@ -51,32 +51,32 @@ def check_gradient(case, seed=0):
             else a for a in case.args]
     diff_idx = [i for i, a in enumerate(args) if isinstance(a, np.ndarray) and a.dtype == np.float64]
     assert diff_idx, f"{case}: no float64 argument to differentiate"
-    with tf.device("cpu"):
-        probe = _flat_outputs(case.fn(*[tf.constant(a) if i in diff_idx else a
-                                        for i, a in enumerate(args)], **case.kwargs))
-        weights = [rng.standard_normal(np.shape(o)) for o in probe]
+    # On the default device: on a GPU run this checks the GPU gradients too.
+    probe = _flat_outputs(case.fn(*[tf.constant(a) if i in diff_idx else a
+                                    for i, a in enumerate(args)], **case.kwargs))
+    weights = [rng.standard_normal(np.shape(o)) for o in probe]
 
-        def scalar(*values):
-            outs = _flat_outputs(case.fn(*values, **case.kwargs))
-            return sum(tf.reduce_sum(o * w) for o, w in zip(outs, weights)
-                       if o.dtype.is_floating)
+    def scalar(*values):
+        outs = _flat_outputs(case.fn(*values, **case.kwargs))
+        return sum(tf.reduce_sum(o * w) for o, w in zip(outs, weights)
+                   if o.dtype.is_floating)
 
-        tensors = [tf.constant(a) if i in diff_idx else a for i, a in enumerate(args)]
-        with tf.GradientTape() as tape:
-            for i in diff_idx:
-                tape.watch(tensors[i])
-            total = scalar(*tensors)
-        analytic = tape.gradient(total, [tensors[i] for i in diff_idx])
-        for k, i in enumerate(diff_idx):
-            def f(xi, i=i):
-                vals = [tf.constant(xi) if j == i else (tf.constant(a) if j in diff_idx else a)
-                        for j, a in enumerate(args)]
-                return float(scalar(*vals))
-            expected = numerical_gradient(f, args[i].copy(), eps=case.eps)
-            got = analytic[k]
-            got = np.zeros_like(expected) if got is None else got.numpy()
-            np.testing.assert_allclose(got, expected, rtol=case.rtol, atol=case.atol,
-                                       err_msg=f"gradient of {case} w.r.t. argument {i}")
+    tensors = [tf.constant(a) if i in diff_idx else a for i, a in enumerate(args)]
+    with tf.GradientTape() as tape:
+        for i in diff_idx:
+            tape.watch(tensors[i])
+        total = scalar(*tensors)
+    analytic = tape.gradient(total, [tensors[i] for i in diff_idx])
+    for k, i in enumerate(diff_idx):
+        def f(xi, i=i):
+            vals = [tf.constant(xi) if j == i else (tf.constant(a) if j in diff_idx else a)
+                    for j, a in enumerate(args)]
+            return float(scalar(*vals))
+        expected = numerical_gradient(f, args[i].copy(), eps=case.eps)
+        got = analytic[k]
+        got = np.zeros_like(expected) if got is None else got.numpy()
+        np.testing.assert_allclose(got, expected, rtol=case.rtol, atol=case.atol,
+                                   err_msg=f"gradient of {case} w.r.t. argument {i}")
 
 
 def _flat_outputs(out):

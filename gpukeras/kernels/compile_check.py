@@ -235,7 +235,8 @@ def compile_all(arch="sm_90", compiler="auto", per_dtype=False, jobs=None):
         if per_dtype:
             for dtype in gpu.DTYPES:
                 tasks.append((f"{filename} [{dtype}]", filename, source,
-                              gpu.entry_points(filename, dtype), gpu.module_options(dtype)))
+                              gpu.entry_points(filename, dtype),
+                              gpu.module_options(dtype, filename)))
 
     def run(task):
         label, filename, source, names, options = task

@@ -84,9 +84,15 @@ def entry_points(filename, dtype):
     raise KeyError(f"no kernel source named {filename!r}; known sources: {list(SOURCES)}")
 
 
-def module_options(dtype):
+#: Per-source extra options. The optimizer updates round every multiply and add separately
+#: (no fused multiply-add), so a GPU step equals the NumPy twin and the published rule bit for bit.
+FILE_OPTIONS = {"optim.cu": ("--fmad=false",)}
+
+
+def module_options(dtype, filename=None):
     """Compiler options of the module holding one dtype's kernels (see the .cu entry points)."""
-    return COMPILE_OPTIONS + ("-DGK_SELECT_DTYPES", f"-DGK_WITH_{dtype}")
+    return (COMPILE_OPTIONS + FILE_OPTIONS.get(filename, ())
+            + ("-DGK_SELECT_DTYPES", f"-DGK_WITH_{dtype}"))
 
 
 # -- compiled modules ----------------------------------------------------------------------------
@@ -108,7 +114,8 @@ def _module(filename, dtype):
             mod = _MODULES.get(key)
             if mod is None:
                 cp = _cupy()
-                mod = cp.RawModule(code=read_source(filename), options=module_options(dtype))
+                mod = cp.RawModule(code=read_source(filename),
+                                    options=module_options(dtype, filename))
                 _MODULES[key] = mod
     return mod
 

@@ -169,10 +169,13 @@ def where(condition, x=None, y=None, name=None):
         return _coordinates(condition)
     if x is None or y is None:
         raise ValueError("where: x and y must both be given or both be None")
-    if _is_text(x) or _is_text(y):
+    text = _is_text(x) or _is_text(y)
+    if text:
         x, y = tensor(x), tensor(y)
     x, y = binary(x, y, "where")
     cond = _condition(condition, x)
+    if text and type(cond._data) is not type(x._data):
+        cond = wrap(cond.numpy())   # strings live on the host, so TF runs this where there
     same_device("where", cond, x, y)
     xp = xp_of(x)
     c = cond._data

@@ -262,6 +262,7 @@ def emulated_gpu(emu, max_grid=None):
     """Route gpukeras.kernels.gpu through the emulator while the block runs."""
     cp = fake_cupy(emu)
     saved = gpu._cupy, gpu._function, gpu._MAX_GRID, dict(gpu._ERROR_BUFFERS)
+    tables = gpu._OPT_TABLES.copy()   # real-GPU tables must not leak into emulated launches
 
     def function(filename, dtype, name):
         if name not in gpu.entry_points(filename, dtype):
@@ -272,6 +273,7 @@ def emulated_gpu(emu, max_grid=None):
 
     gpu._cupy, gpu._function = (lambda: cp), function
     gpu._ERROR_BUFFERS.clear()
+    gpu._OPT_TABLES.clear()
     if max_grid is not None:
         gpu._MAX_GRID = max_grid
     try:
@@ -280,3 +282,5 @@ def emulated_gpu(emu, max_grid=None):
         gpu._cupy, gpu._function, gpu._MAX_GRID = saved[:3]
         gpu._ERROR_BUFFERS.clear()
         gpu._ERROR_BUFFERS.update(saved[3])
+        gpu._OPT_TABLES.clear()
+        gpu._OPT_TABLES.update(tables)

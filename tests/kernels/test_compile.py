@@ -34,7 +34,9 @@ def compiled():
 def test_every_source_compiles(compiled, arch, filename):
     ok, log = compiled[(arch, filename)]
     assert ok, f"{filename} does not compile for {arch}:\n{log}"
-    assert "warning" not in log.lower(), log
+    warnings = [line for line in log.splitlines()   # the compiler's own diagnostics only
+                if "warning" in line.lower() and not line.startswith("(this NVRTC")]
+    assert not warnings, log
 
 
 def test_sources_and_entry_points_are_listed():

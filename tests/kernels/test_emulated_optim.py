@@ -85,12 +85,20 @@ def test_one_launch_per_dtype(impl, emu):
 
 
 def test_tables_are_cached_by_content(impl):
+    """Address and size tables are uploaded once per distinct content (LRU-bounded)."""
+    cp = gpu._cupy()
+    first = gpu._device_table(cp, [3, 4100, 0, 1, 3], np.int64)
+    n = len(gpu._OPT_TABLES)
+    assert gpu._device_table(cp, [3, 4100, 0, 1, 3], np.int64) is first
+    assert len(gpu._OPT_TABLES) == n
+    np.testing.assert_array_equal(first, [3, 4100, 0, 1, 3])
+    for i in range(gpu._OPT_TABLES_MAX + 5):
+        gpu._device_table(cp, [i], np.int64)
+    assert len(gpu._OPT_TABLES) == gpu._OPT_TABLES_MAX
     ws = [np.zeros(3, np.float32), np.zeros(4100, np.float32)]
     gs = [np.ones_like(w) for w in ws]
     gpu.sgd_multi_update(ws, gs, None, np.array([1.0, 0.0, 0.0]))
-    n = len(gpu._OPT_TABLES)
     gpu.sgd_multi_update(ws, gs, None, np.array([1.0, 0.0, 0.0]))
-    assert len(gpu._OPT_TABLES) == n
     assert np.all(ws[0] == -2) and np.all(ws[1] == -2)
 
 

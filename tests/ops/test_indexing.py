@@ -133,12 +133,24 @@ def test_gather_documented_examples():
     np.testing.assert_array_equal(batched.numpy(), [[3, 1], [5, 5]])
 
 
+@pytest.mark.gpu
+def test_gpu_gather_with_out_of_range_device_indices_gives_zeros_like_tensorflow():
+    """Index tensors on a GPU are not read back (a sync): out-of-range rows gather zeros."""
+    with tf.device("gpu"):
+        x = tf.constant(np.arange(12.0).reshape(4, 3))
+        out = tf.gather(x, tf.constant([[0, -1, 2]]), axis=1)
+    np.testing.assert_array_equal(out.numpy()[:, 0, :],
+                                  [[0, 0, 2], [3, 0, 5], [6, 0, 8], [9, 0, 11]])
+
+
 def test_gather_errors():
     x = tf.constant(np.arange(12.0).reshape(4, 3))
     with pytest.raises(InvalidArgumentError, match=r"indices\[1\] = 4 is not in \[0, 4\)"):
         tf.gather(x, [0, 4])
-    with pytest.raises(InvalidArgumentError, match=r"indices\[0,1\] = -1 is not in \[0, 3\)"):
-        tf.gather(x, tf.constant([[0, -1]]), axis=1)
+    with tf.device("cpu"):   # index tensors on the CPU are checked
+        with pytest.raises(InvalidArgumentError,
+                           match=r"indices\[0,1\] = -1 is not in \[0, 3\)"):
+            tf.gather(tf.constant(x.numpy()), tf.constant([[0, -1]]), axis=1)
     with pytest.raises(TypeError):
         tf.gather(x, tf.constant([0.0]))
     with pytest.raises(InvalidArgumentError, match="batch_dims"):

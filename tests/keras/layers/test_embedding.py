@@ -163,9 +163,20 @@ def test_input_length_is_deprecated_and_lora_is_refused():
         L.Embedding(10, 3, lora_rank=2)
 
 
-def test_out_of_range_ids_raise():
-    with pytest.raises(ValueError, match="gather"):
-        L.Embedding(5, 2)(np.array([[1, 5]]))
+def test_out_of_range_ids_raise_on_the_cpu():
+    with tf.device("cpu"):
+        with pytest.raises(ValueError, match="gather"):
+            L.Embedding(5, 2)(np.array([[1, 5]]))
+
+
+@pytest.mark.gpu
+def test_out_of_range_ids_give_zero_vectors_on_a_gpu():
+    """Like TensorFlow on a GPU: ids are not read back to the host, out-of-range rows are 0."""
+    with tf.device("gpu"):
+        layer = L.Embedding(5, 2)
+        out = layer(np.array([[1, 5]])).numpy()
+    np.testing.assert_array_equal(out[0, 1], [0.0, 0.0])
+    np.testing.assert_array_equal(out[0, 0], layer.embeddings.numpy()[1])
 
 
 def test_gradient_wrt_embeddings():

@@ -634,7 +634,7 @@ def test_predict_matches_a_direct_call_with_steps_per_execution():
     model.compile("sgd", "mse", steps_per_execution=3)
     x = DATA["xa"]
     np.testing.assert_allclose(model.predict(x, batch_size=8, verbose=0), model(x).numpy(),
-                               rtol=1e-6)
+                               rtol=1e-5)   # batches of 8 against one GEMM: summation order
     history = model.fit(x, to_categorical(DATA["ya"]), batch_size=8, epochs=1, verbose=0)
     assert history.params["steps"] == 13
 
