@@ -39,16 +39,19 @@ def list_logical_devices(device_type=None):
 class experimental:  # noqa: N801 - TensorFlow's namespace name
     """``tf.config.experimental``."""
 
-    _tf32 = False
-
     @staticmethod
     def enable_tensor_float_32_execution(enabled):
-        """Let float32 matmuls on the GPU use TF32 tensor cores (faster, ~10-bit mantissa)."""
-        experimental._tf32 = bool(enabled)
+        """Let float32 matmuls on the GPU use TF32 tensor cores (faster, ~10-bit mantissa).
+
+        Off by default (as in CuPy and PyTorch; TensorFlow turns it on); ``CUPY_TF32=1`` in the
+        environment turns it on at import."""
+        from .kernels import cublas
+        cublas.TF32 = bool(enabled)
 
     @staticmethod
     def tensor_float_32_execution_enabled():
-        return experimental._tf32
+        from .kernels import cublas
+        return cublas.TF32
 
     @staticmethod
     def set_memory_growth(device, enable):

@@ -42,10 +42,12 @@ def test_physical_devices_are_hashable_values():
 
 
 def test_tf32_switch(monkeypatch):
-    monkeypatch.setattr(config.experimental, "_tf32", False)
+    from gpukeras.kernels import cublas
+    monkeypatch.setattr(cublas, "TF32", False)
     assert config.experimental.tensor_float_32_execution_enabled() is False
     config.experimental.enable_tensor_float_32_execution(True)
     assert config.experimental.tensor_float_32_execution_enabled() is True
+    assert cublas.TF32 is True   # what the GPU's float32 GEMMs read
 
 
 def test_compatibility_no_ops():

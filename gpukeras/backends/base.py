@@ -43,6 +43,15 @@ class Backend:
         from contextlib import nullcontext
         return nullcontext()
 
+    # -- CUDA graphs --------------------------------------------------------------------------
+    #: Whether ``capture`` can record functions into replayable graphs on this backend.
+    supports_capture = False
+
+    def capture(self, fn, arrays):
+        """Record ``fn(inputs)`` (inputs: private copies of ``arrays``) for replay; see
+        ``backends.cuda_graphs``. Backends without graphs raise NotImplementedError."""
+        raise NotImplementedError(f"the {self.name} backend cannot capture graphs")
+
     # -- random numbers ----------------------------------------------------------------------
     def seed(self, seed):
         """Reset this backend's global generator so the same seed gives the same numbers."""

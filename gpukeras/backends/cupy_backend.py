@@ -4,6 +4,8 @@ CuPy is imported only when this backend is first used, so ``import gpukeras`` st
 machines without a GPU.
 """
 
+import contextlib
+
 from .base import Backend
 
 INSTALL_HINT = ("install CuPy for your CUDA version: pip install gpukeras[cuda12] "
@@ -55,6 +57,26 @@ class CupyBackend(Backend):
 
     def to_host(self, array):
         return self._cupy.asnumpy(array)
+
+    supports_capture = True
+
+    @contextlib.contextmanager
+    def deferred_errors(self):
+        from ..kernels import gpu
+        previous = gpu._label_check
+        gpu.set_label_check("lazy")
+        try:
+            yield
+        finally:
+            gpu.set_label_check(previous)
+
+    def raise_deferred_errors(self):
+        from ..kernels import gpu
+        gpu.check_errors()
+
+    def capture(self, fn, arrays):
+        from . import cuda_graphs
+        return cuda_graphs.capture(self._cupy, fn, arrays)
 
     def device_index(self, array):
         return array.device.id

@@ -9,6 +9,7 @@ import copy
 import itertools
 import sys as _sys
 
+from ..backends import capturing as _capturing
 from . import dtypes as _dtypes
 from . import tape as _tape
 from .tensor import Tensor, TensorShape, as_tensor
@@ -135,7 +136,10 @@ class Variable:
             raise ValueError(f"cannot assign a value of shape {tuple(new.shape)} to variable "
                              f"{self.name} of shape {tuple(self.shape)}")
         _check_same_device(self, new)
-        self._replace(new._data)
+        if _capturing():   # a CUDA graph replays into the buffers it recorded: write in place
+            self._value._data[...] = new._data
+        else:
+            self._replace(new._data)
         return self if read_value else None
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
@@ -165,6 +169,8 @@ class Variable:
         """
         value = self._value
         data = value._data
+        if _capturing():   # a recorded graph must update the buffer it will replay into
+            return data
         getrefcount = getattr(_sys, "getrefcount", None)
         # References while checking: the owner (variable / Tensor), the local name, the argument.
         if (getrefcount is not None and getrefcount(value) <= _PRIVATE_REFS

@@ -273,6 +273,26 @@ def make_leaf(value, cast_floats_to=None):
     return leaf
 
 
+def host_nbytes(value):
+    """Bytes ``value`` takes as a host array (0 for tensors: they are on a device already)."""
+    if value is None or is_tensor(value):
+        return 0
+    return host_array(value).nbytes
+
+
+def device_leaf(value, cast_floats_to=None):
+    """Like ``make_leaf``, with host data copied whole to the current device first (floats
+    already cast), so batches are sliced on the device: one upload per fit, not per batch."""
+    if is_tensor(value):
+        return make_leaf(value, cast_floats_to)
+    array = host_array(value)
+    if array.dtype.kind in "USO" or array.ndim == 0:
+        return make_leaf(array, cast_floats_to)
+    if cast_floats_to is not None and array.dtype.kind == "f":
+        array = array.astype(_dtypes.as_dtype(cast_floats_to)._np, copy=False)
+    return make_leaf(as_tensor(array))
+
+
 def range_leaf(start, stop, step, dtype):
     """The leaf of ``Dataset.range(start, stop, step)``."""
     n = max(0, -(-(stop - start) // step)) if step > 0 else max(0, -(-(start - stop) // -step))

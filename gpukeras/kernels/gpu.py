@@ -386,6 +386,7 @@ def check_errors():
 
 
 def _capturing(cp):
+    """True while the current stream records a CUDA graph (no host reads or pageable uploads)."""
     try:
         return bool(cp.cuda.get_current_stream().is_capturing())
     except Exception:
@@ -422,7 +423,16 @@ def sparse_softmax_cross_entropy(logits, labels):
     return loss, dlogits
 
 
+def matmul(a, b):
+    """``a @ b``: 2-D float products through our own cuBLAS handle (capturable into CUDA
+    graphs, transposed operands without copies), everything else through cupy.matmul."""
+    from . import cublas
+    out = cublas.matmul(a, b)
+    return out if out is not None else _cupy().matmul(a, b)
+
+
 KERNELS = {
+    "matmul": matmul,
     "activation_forward": activation_forward,
     "activation_backward": activation_backward,
     "bias_activation_forward": bias_activation_forward,
@@ -464,12 +474,32 @@ def _address(a):
     return int(ptr) if ptr is not None else int(a.ctypes.data)
 
 
+#: Page-locked buffers read by copy nodes of recorded graphs: a graph may be replayed for as
+#: long as the process runs, so they are kept (a few hundred bytes per captured step).
+_GRAPH_UPLOADS = []
+
+
+def _upload_pinned(cp, host):
+    """``host`` copied to the device through page-locked memory, the one kind of upload a
+    CUDA graph can record (its copy node reads the pinned buffer again on every replay)."""
+    pinned = cp.cuda.alloc_pinned_memory(host.nbytes)
+    _GRAPH_UPLOADS.append(pinned)
+    staged = np.frombuffer(pinned, host.dtype, host.size)
+    staged[...] = host
+    table = cp.empty(host.shape, host.dtype)
+    cp.cuda.runtime.memcpyAsync(table.data.ptr, staged.ctypes.data, host.nbytes,
+                                cp.cuda.runtime.memcpyHostToDevice,
+                                cp.cuda.get_current_stream().ptr)
+    return table
+
+
 def _device_table(cp, values, dtype):
     """A cached device copy of the host integer list ``values``."""
     key = (cp.cuda.runtime.getDevice(), dtype, tuple(values))
     table = _OPT_TABLES.get(key)
     if table is None:
-        table = cp.asarray(np.asarray(values, dtype=dtype))
+        host = np.asarray(values, dtype=dtype)
+        table = _upload_pinned(cp, host) if _capturing(cp) else cp.asarray(host)
         _OPT_TABLES[key] = table
         while len(_OPT_TABLES) > _OPT_TABLES_MAX:
             _OPT_TABLES.popitem(last=False)

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-__all__ = ["activation_forward", "activation_backward", "bias_activation_forward",
+__all__ = ["matmul", "activation_forward", "activation_backward", "bias_activation_forward",
            "softmax_forward", "softmax_backward", "softmax_cross_entropy",
            "sparse_softmax_cross_entropy", "erf"]
 
@@ -37,6 +37,11 @@ _PDF_CLIP = 40.0
 # Beyond |x| = 800 sigmoid is exactly 0 or 1 in float64.
 _SIGMOID_ZERO = 800.0
 
+
+
+def matmul(a, b):
+    """``a @ b`` (BLAS); the GPU's version calls cuBLAS itself."""
+    return np.matmul(a, b)
 
 def _compute_dtype(x, what):
     """The float dtype a twin computes in: float16 -> float32, float32/float64 unchanged."""

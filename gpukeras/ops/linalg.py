@@ -16,8 +16,8 @@ from ..errors import InvalidArgumentError
 from .arithmetic import cast, sum_to_shape
 from .elementwise import _conj
 from .shape_ops import reshape as _reshape, transpose as _transpose
-from .operands import (binary, differentiable, normalize_axis, numeric, same_device, static_ints,
-                       tensor, xp_of)
+from .operands import (backend_of, binary, differentiable, normalize_axis, numeric, same_device,
+                       static_ints, tensor, xp_of)
 
 __all__ = ["matmul", "tensordot", "einsum", "matrix_transpose"]
 
@@ -37,15 +37,16 @@ def _shape_text(shape):
 def _matmul(a, b, ta, tb):
     """The differentiable core of ``matmul``: ``op(a) @ op(b)`` with op a transpose or not."""
     xp = xp_of(a)
+    gemm = backend_of(a).kernel("matmul")
     ad, bd = a._data, b._data
     if bd.ndim == 2 and ad.ndim > 2 and not ta:
         # (batch..., M, K) @ (K, N): one large GEMM instead of one per batch item.
         lead = ad.shape[:-1]
-        flat = xp.matmul(ad.reshape(-1, ad.shape[-1]), bd.T if tb else bd)
+        flat = gemm(ad.reshape(-1, ad.shape[-1]), bd.T if tb else bd)
         out = wrap(flat.reshape(lead + (flat.shape[-1],)))
     else:
-        out = wrap(xp.matmul(xp.swapaxes(ad, -1, -2) if ta else ad,
-                             xp.swapaxes(bd, -1, -2) if tb else bd))
+        out = wrap(gemm(xp.swapaxes(ad, -1, -2) if ta else ad,
+                        xp.swapaxes(bd, -1, -2) if tb else bd))
     if _tape.RECORDING:
         def vjp(g, needs):
             ac, bc = _conj(a), _conj(b)

@@ -78,7 +78,10 @@ def op_generator(backend, seed, op):
     """The generator an op draws from: the backend's global one, or an op-seeded stream.
 
     Other random ops (dropout, initializers) use it too, so every op follows one seed rule.
+    A step recorded as a CUDA graph would replay the same numbers, so drawing is refused there.
     """
+    if backends.capturing():
+        raise backends.CaptureError(f"{op} draws random numbers, which a CUDA graph would repeat")
     if seed is None:
         if _global_seed is not None and backend.name not in _seeded_backends:
             backend.seed(_global_seed)  # a backend started after set_seed joins the sequence

@@ -168,6 +168,11 @@ class DataAdapter:
         pass
 
 
+#: Host arrays up to this size (all of x, y and sample weights together) are copied to the GPU
+#: once when training there, instead of one batch at a time.
+DEVICE_DATA_LIMIT = 1 << 30
+
+
 class ArrayDataAdapter(DataAdapter):
     """NumPy arrays, array-likes and gpukeras Tensors (and lists/tuples/dicts of them)."""
 
@@ -191,9 +196,12 @@ class ArrayDataAdapter(DataAdapter):
         check_data_cardinality(inputs)
         leaves = flatten(inputs)
         floatx = backend.floatx()
+        make_leaf = host_arrays.make_leaf
+        if (backends.current_device().kind == "gpu" and sum(
+                host_arrays.host_nbytes(v) for v in leaves) <= DEVICE_DATA_LIMIT):
+            make_leaf = host_arrays.device_leaf   # batches are then sliced on the GPU
         self._source = host_arrays.ArraySource(
-            [None if v is None else host_arrays.make_leaf(v, cast_floats_to=floatx)
-             for v in leaves])
+            [None if v is None else make_leaf(v, cast_floats_to=floatx) for v in leaves])
         self._inputs = inputs
         num_samples = self._source.num_rows
         if not batch_size:

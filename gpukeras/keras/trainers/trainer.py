@@ -19,6 +19,7 @@ The trainer keeps its state in class-level defaults (it has no ``__init__``), so
 import inspect
 import warnings
 
+from ... import backends
 from ...core.tape import GradientTape
 from ...core.tensor import Tensor
 from ...core.variable import Variable as _CoreVariable
@@ -29,6 +30,7 @@ from ..symbolic import KerasTensor, flatten
 from .compile_utils import CompileLoss, CompileMetrics, map_structure
 from .data_adapters import (can_convert_arrays, class_weight_to_sample_weights,
                             train_validation_split, unpack_x_y_sample_weight)
+from .captured_step import CapturedStep
 from .epoch_iterator import EpochIterator
 
 
@@ -82,8 +84,9 @@ class Trainer:
         if metrics is not None or weighted_metrics is not None:
             self._compile_metrics = CompileMetrics(metrics, weighted_metrics,
                                                    output_names=output_names)
-        if jit_compile == "auto":
-            jit_compile = False   # eager steps; a captured (CUDA-graph) step is opt-in
+        self._jit_explicit = jit_compile is True
+        if jit_compile == "auto":   # a CUDA-graph step where new tensors go to a GPU
+            jit_compile = bool(backends.get_backend().supports_capture) and not run_eagerly
         if jit_compile and run_eagerly:
             jit_compile = False
             warnings.warn("If `run_eagerly` is True, then `jit_compile` cannot also be True. "
@@ -282,8 +285,23 @@ class Trainer:
             return logs
 
         function = multi_steps if self.steps_per_execution > 1 else one_step
+        if (self.jit_compile and not self.run_eagerly
+                and backends.get_backend().supports_capture):
+            function = CapturedStep(function, self._captured_state,
+                                    explicit=getattr(self, "_jit_explicit", False),
+                                    name=step_name.replace("_", " "))
         setattr(self, attr, function)
         return function
+
+    def _captured_state(self):
+        """Every variable a train or test step reads or writes: weights, optimizer, metrics."""
+        seen, out = set(), []
+        optimizer = list(self.optimizer.variables) if self.optimizer is not None else []
+        for v in list(self.variables) + optimizer + list(self.metrics_variables):
+            if id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+        return out
 
     def make_train_function(self, force=False):
         return self._make_function("train_function", "train_step", force)
@@ -341,12 +359,14 @@ class Trainer:
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
             logs = {}
-            for begin_step, end_step, data in epoch_iterator:
-                callbacks.on_train_batch_begin(begin_step)
-                logs = self.train_function(data)
-                callbacks.on_train_batch_end(end_step, logs)
-                if self.stop_training:
-                    break
+            with backends.deferred_errors():   # no read-back per batch for label checks
+                for begin_step, end_step, data in epoch_iterator:
+                    callbacks.on_train_batch_begin(begin_step)
+                    logs = self.train_function(data)
+                    callbacks.on_train_batch_end(end_step, logs)
+                    if self.stop_training:
+                        break
+            backends.raise_deferred_errors()
             # The epoch's values: read back from the device once, here.
             epoch_logs = pythonify_logs(self._get_metrics_result_or_logs(logs))
             if validation_data is not None and self._should_eval(epoch, validation_freq):
@@ -404,12 +424,14 @@ class Trainer:
         callbacks.on_test_begin()
         logs = {}
         self.reset_metrics()
-        for begin_step, end_step, data in epoch_iterator:
-            callbacks.on_test_batch_begin(begin_step)
-            logs = self.test_function(data)
-            callbacks.on_test_batch_end(end_step, logs)
-            if self.stop_evaluating:
-                break
+        with backends.deferred_errors():
+            for begin_step, end_step, data in epoch_iterator:
+                callbacks.on_test_batch_begin(begin_step)
+                logs = self.test_function(data)
+                callbacks.on_test_batch_end(end_step, logs)
+                if self.stop_evaluating:
+                    break
+        backends.raise_deferred_errors()
         logs = pythonify_logs(self._get_metrics_result_or_logs(logs))
         callbacks.on_test_end(logs)
         if return_dict:
