@@ -35,10 +35,11 @@ def measure(module, repeat=5):
     return best
 
 
-def run(backends):
+def run(backends, options=None):
+    repeat = 2 if options is not None and options.quick else 5
     rows = []
-    floor = measure("numpy")
-    ours = measure("gpukeras")
+    floor = measure("numpy", repeat)
+    ours = measure("gpukeras", repeat)
     rows.append({"workload": "footprint", "device": "CPU", "impl": "import numpy",
                  "seconds": floor["seconds"], "rss_mb": floor["rss_mb"]})
     rows.append({"workload": "footprint", "device": "CPU", "impl": "import gpukeras",

@@ -3,5 +3,5 @@
 from .training import run_workload
 
 
-def run(backends):
-    return run_workload("mlp_predict", backends)
+def run(backends, options=None):
+    return run_workload("mlp_predict", backends, options)

@@ -6,7 +6,7 @@ ratio gpukeras / PyTorch is the figure of merit (<= 1.0 means gpukeras is no slo
 
 import numpy as np
 
-from .common import cupy_sync, timeit, torch_or_none
+from .common import Options, cupy_sync, process_tf32, set_torch_tf32, timeit, torch_or_none
 
 N_OPS = 200
 SIZE = 64
@@ -32,9 +32,11 @@ def _chain(x, w, b, tanh, matmul):
     return h
 
 
-def run_gpukeras(backend):
+def run_gpukeras(backend, repeat=25):
     import gpukeras as tf
     device = "cpu" if backend == "numpy" else "gpu"
+    if backend == "cupy":
+        tf.config.experimental.enable_tensor_float_32_execution(process_tf32() == "on")
     with tf.device(device):
         x, w, b = (tf.constant(a) for a in _inputs())
         w = tf.Variable(w)
@@ -45,16 +47,19 @@ def run_gpukeras(backend):
                 out = tf.reduce_sum(_chain(x, w, b, tf.tanh, tf.matmul))
             return tape.gradient(out, [w, b])
 
-        seconds = timeit(step, repeat=25, warmup=5, sync=cupy_sync() if backend == "cupy" else None)
+        seconds = timeit(step, repeat=repeat, warmup=5,
+                         sync=cupy_sync() if backend == "cupy" else None)
     return seconds
 
 
-def run_torch(device):
+def run_torch(device, repeat=25):
     torch = torch_or_none()
     if torch is None:
         return None
     if device == "cuda" and not torch.cuda.is_available():
         return None
+    if device == "cuda":
+        set_torch_tf32(torch, process_tf32())   # the same matmul mode as CuPy in this process
     if device == "cpu":
         # 64x64 ops are too small to split across threads; one thread is torch's fastest
         # setting here and keeps the comparison stable on a busy machine.
@@ -67,22 +72,35 @@ def run_torch(device):
         out = _chain(x, w, b, torch.tanh, torch.matmul).sum()
         return torch.autograd.grad(out, [w, b])
 
-    return timeit(step, repeat=25, warmup=5,
+    return timeit(step, repeat=repeat, warmup=5,
                   sync=torch.cuda.synchronize if device == "cuda" else None)
 
 
-def run(backends):
-    """Rows of (label, seconds per fwd+bwd step, ratio vs the peer on the same device)."""
+def run(backends, options=None):
+    """Rows of (label, seconds per fwd+bwd step, ratio vs the peer on the same device).
+
+    Runs in the runner's process: the GPU rows' TF32 mode is the one ``CUPY_TF32`` gives it
+    (64x64 products barely feel it).
+    """
+    repeat = (options or Options()).repeats(25)
     rows = []
     for backend in backends:
-        ours = run_gpukeras(backend)
-        peer = run_torch("cpu" if backend == "numpy" else "cuda")
         device = "CPU" if backend == "numpy" else "GPU"
-        rows.append({"workload": "op_overhead", "device": device, "impl": f"gpukeras[{backend}]",
-                     "seconds": ours, "per_op_us": ours / (2 * N_OPS) * 1e6,
+        extra = {} if backend == "numpy" else {"tf32": process_tf32()}
+        try:
+            ours = run_gpukeras(backend, repeat)
+        except Exception as exc:  # noqa: BLE001 - e.g. no GPU: a row that says so
+            rows.append({"workload": "op_overhead", "device": device, **extra,
+                         "impl": f"gpukeras[{backend}]", "seconds": None,
+                         "note": f"failed: {type(exc).__name__}: {str(exc)[:80]}"})
+            continue
+        peer = run_torch("cpu" if backend == "numpy" else "cuda", repeat)
+        rows.append({"workload": "op_overhead", "device": device, **extra,
+                     "impl": f"gpukeras[{backend}]", "seconds": ours,
+                     "per_op_us": ours / (2 * N_OPS) * 1e6,
                      "ratio_vs_torch": None if peer is None else ours / peer})
         if peer is not None:
-            rows.append({"workload": "op_overhead", "device": device, "impl": "torch",
+            rows.append({"workload": "op_overhead", "device": device, **extra, "impl": "torch",
                          "seconds": peer, "per_op_us": peer / (2 * N_OPS) * 1e6,
                          "ratio_vs_torch": 1.0})
     return rows

@@ -1,38 +1,52 @@
 """Training workloads: fit() of two MLPs and predict() of one, against their peers.
 
-Each workload runs, in one process and back to back on the same synthetic data (fixed seed):
-gpukeras ``model.fit`` / ``model.predict`` on each backend; a hand-written NumPy loop of the
-same model (forward, backward and Adam written directly with NumPy/CuPy in float32: the floor
-any NumPy-based framework stands on); native PyTorch (an ``nn.Module`` loop, in a subprocess on the CPU) when it imports;
-and Keras 3 under its JAX / PyTorch / TensorFlow backends, each in a subprocess (Keras picks
-its backend at import) when that backend imports. Throughput is samples/s, the median of a few
-repeats over a fixed number of steps after warm-up; ``ratio`` is gpukeras / peer in samples/s
-(>= 1.0 means gpukeras is faster). The GEMM row is the float32 matmul rate NumPy reaches at the
-step's own shapes, and ``pct_gemm`` is the share of it each implementation turns into training.
-
-Run one CPU peer alone with ``python -m benchmarks.training keras|torch WORKLOAD``
-(``KERAS_BACKEND`` picks Keras' backend).
+Each workload runs on the same synthetic data (fixed seed): gpukeras ``model.fit`` /
+``model.predict`` on each backend; a hand-written NumPy/CuPy loop of the same model (forward,
+backward and Adam in float32: the floor any NumPy-based framework stands on); native PyTorch; and
+Keras 3 on JAX / PyTorch / TensorFlow where installed. CPU peers run in their own interpreters
+with no GPU visible (peers.py); the GPU rows run per TF32 mode in a child process (gpu_pass.py).
+Throughput is samples/s, the median of a few repeats over a fixed number of steps after warm-up;
+``ratio`` is gpukeras / peer in samples/s (>= 1.0: gpukeras is faster). The GEMM row is the
+float32 matmul rate (NumPy on the CPU, cuBLAS on the GPU) at the step's own shapes, and
+``pct_gemm`` is the share of it each implementation turns into training.
 """
 
-import importlib.util
-import json
-import os
-import subprocess
 import sys
 
 import numpy as np
 
-from .common import cupy_sync, timeit, torch_or_none
+from .common import Options, cupy_sync, set_torch_tf32, timeit, torch_or_none
 
 SEED = 0
 LR = 1e-3
 
-# name: layer sizes, batch, timed steps per repeat, repeats, training (True) or predict (False)
+# name: layer sizes, batch, timed steps per repeat (CPU, GPU), repeats, training or predict.
+# The GPU times more steps per repeat: a few steps last milliseconds there, and fit()'s fixed
+# cost per call would count for more than the steps.
 CONFIGS = {
-    "mlp": dict(sizes=(784, 512, 512, 10), batch=128, steps=20, repeat=3, train=True),
-    "wide_mlp": dict(sizes=(1024, 4096, 4096, 10), batch=256, steps=3, repeat=3, train=True),
-    "mlp_predict": dict(sizes=(784, 512, 512, 10), batch=1024, steps=8, repeat=5, train=False),
+    "mlp": dict(sizes=(784, 512, 512, 10), batch=128, steps=20, gpu_steps=200, repeat=3,
+                train=True),
+    "wide_mlp": dict(sizes=(1024, 4096, 4096, 10), batch=256, steps=3, gpu_steps=40, repeat=3,
+                     train=True),
+    "mlp_predict": dict(sizes=(784, 512, 512, 10), batch=1024, steps=8, gpu_steps=32, repeat=5,
+                        train=False),
 }
+
+
+def config(name, quick=False, gpu=False):
+    """The workload's settings: ``gpu`` takes its GPU step count, ``quick`` one timed repeat."""
+    cfg = dict(CONFIGS[name])
+    if gpu:
+        cfg["steps"] = cfg["gpu_steps"]
+    if quick:
+        cfg["repeat"] = 1
+    return cfg
+
+
+def label(name):
+    cfg = CONFIGS[name]
+    what = "fit" if cfg["train"] else "predict"
+    return f"{name} {'-'.join(map(str, cfg['sizes']))} b{cfg['batch']} ({what})"
 
 
 def _data(cfg, xp=np):
@@ -183,8 +197,11 @@ def _keras_model(keras, sizes):
     return model
 
 
-def _keras_throughput(keras, cfg, x, y, sync=None):
-    """samples/s of ``fit`` (one epoch over ``steps`` batches) or of ``predict``."""
+def _keras_throughput(keras, cfg, x, y, sync=None, read_back=False):
+    """samples/s of ``fit`` (one epoch over ``steps`` batches) or of ``predict``.
+
+    ``read_back``: wait for a GPU Keras by reading the last weight back after each fit.
+    """
     model = _keras_model(keras, cfg["sizes"])
     b = cfg["batch"]
     if cfg["train"]:
@@ -193,12 +210,17 @@ def _keras_throughput(keras, cfg, x, y, sync=None):
     else:
         def once():
             model.predict(x, batch_size=b, verbose=0)
+    if read_back:
+        def sync():
+            keras.ops.convert_to_numpy(model.trainable_variables[-1])
     return len(x) / timeit(once, repeat=cfg["repeat"], warmup=1, sync=sync)
 
 
-def run_gpukeras(cfg, backend):
+def run_gpukeras(cfg, backend, tf32=None):
     import gpukeras as tf
     from gpukeras import keras
+    if tf32 is not None:
+        tf.config.experimental.enable_tensor_float_32_execution(tf32 == "on")
     x, y = _data(cfg)
     device = "cpu" if backend == "numpy" else "gpu"
     with tf.device(device):
@@ -209,10 +231,13 @@ def run_gpukeras(cfg, backend):
 
 # --------------------------------------------------------------------------- PyTorch
 
-def run_torch(cfg, device="cpu"):
+def run_torch(cfg, device="cpu", tf32=None):
+    """samples/s of native PyTorch (``nn.Sequential`` + Adam), or None without torch/CUDA."""
     torch = torch_or_none()
     if torch is None or (device == "cuda" and not torch.cuda.is_available()):
         return None
+    if tf32 is not None:
+        set_torch_tf32(torch, tf32)
     torch.manual_seed(SEED)
     x, y = (torch.from_numpy(a).to(device) for a in _data(cfg))
     sizes = cfg["sizes"]
@@ -241,121 +266,75 @@ def run_torch(cfg, device="cpu"):
     return b * steps / timeit(epoch, repeat=cfg["repeat"], warmup=1, sync=sync)
 
 
-# --------------------------------------------------------------------------- Keras 3 peers
-
-def _installed(module):
-    """True when ``module`` can be found (without importing it)."""
-    try:
-        return importlib.util.find_spec(module) is not None
-    except (ImportError, ValueError):
-        return False
-
-
-KERAS_BACKENDS = {"jax": "jax", "torch": "torch", "tensorflow": "tensorflow"}
-
-
-def run_keras_peer(name, keras_backend, timeout=300):
-    """samples/s of Keras 3 on ``keras_backend`` in a subprocess, or (None, why not)."""
-    needed = KERAS_BACKENDS[keras_backend]
-    if not _installed("keras"):
-        return None, "keras not installed"
-    if not _installed(needed):
-        return None, f"{needed} not installed"
-    return _child("keras", name, dict(KERAS_BACKEND=keras_backend), timeout)
-
-
-def run_torch_peer(name, timeout=300):
-    """Native PyTorch on the CPU in a fresh process, or (None, why not).
-
-    In-process, PyTorch's OpenMP threads and NumPy's OpenBLAS threads (still spinning after the
-    previous implementation's GEMMs) fight over the 2 cores: wide_mlp measured 234 samples/s
-    in-process against 750+ in a fresh process, so every CPU peer gets its own interpreter.
-    """
-    if not _installed("torch"):
-        return None, "torch not installed"
-    return _child("torch", name, {}, timeout)
-
-
-def _child(kind, name, env_extra, timeout):
-    env = dict(os.environ, **env_extra)
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    cmd = [sys.executable, "-m", "benchmarks.training", kind, name]
-    try:
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout,
-                              cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    except subprocess.TimeoutExpired:
-        return None, f"timed out after {timeout} s"
-    if proc.returncode != 0:
-        tail = (proc.stderr.strip().splitlines() or ["?"])[-1]
-        return None, f"failed: {tail[:80]}"
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
-    return result["samples_per_s"], result["version"]
-
-
-def _peer_child(kind, name):
-    cfg = CONFIGS[name]
-    if kind == "torch":
-        import torch
-        sps, version = run_torch(cfg, "cpu"), torch.__version__
-    else:
-        import keras
-        keras.utils.set_random_seed(SEED)
-        x, y = _data(cfg)
-        sps, version = _keras_throughput(keras, cfg, x, y), keras.__version__
-    print(json.dumps({"samples_per_s": sps, "version": version}))
-
-
 # --------------------------------------------------------------------------- rows
 
-def run_workload(name, backends):
+def make_row(name, device, impl, sps, ours=None, note=None, tf32=None):
+    """One result row; ``ratio`` = ours / sps when both are known (>= 1: gpukeras faster)."""
     cfg = CONFIGS[name]
-    flops = step_flops(cfg)
-    per_sample = flops / cfg["batch"]
-    what = "predict" if not cfg["train"] else "fit"
-    label = f"{name} {'-'.join(map(str, cfg['sizes']))} b{cfg['batch']} ({what})"
-    rows = []
+    r = {"workload": label(name), "device": device}
+    if tf32 is not None:
+        r["tf32"] = tf32
+    r["impl"] = impl
+    r["samples_per_s"] = sps
+    r["gflops"] = None if sps is None else sps * step_flops(cfg) / cfg["batch"] / 1e9
+    if ours is not None and sps:
+        r["ratio"] = ours / sps
+    if note:
+        r["note"] = note
+    return r
 
-    def row(device, impl, sps, ours=None, note=None):
-        r = {"workload": label, "device": device, "impl": impl, "samples_per_s": sps,
-             "gflops": None if sps is None else sps * per_sample / 1e9}
-        if ours is not None and sps:
-            r["ratio"] = ours / sps
-        if note:
-            r["note"] = note
-        rows.append(r)
-        return r
 
-    gemm = gemm_gflops(cfg)
-    rows.append({"workload": label, "device": "CPU", "impl": "numpy GEMM (step shapes)",
-                 "gflops": gemm})
-    for backend in backends:
-        if backend == "numpy":
-            ours = run_gpukeras(cfg, "numpy")
-            row("CPU", "gpukeras[numpy]", ours)
-            row("CPU", "hand-written numpy", run_handwritten(cfg), ours)
-            torch_sps, info = run_torch_peer(name)
-            row("CPU", "torch (nn.Module)", torch_sps, ours, None if torch_sps else info)
-            for kb in KERAS_BACKENDS:
-                sps, info = run_keras_peer(name, kb)
-                row("CPU", f"keras-{kb}", sps, ours, None if sps is not None else info)
-        elif backend == "cupy":
-            import cupy
-            sync = cupy_sync()
-            ours = run_gpukeras(cfg, "cupy")
-            row("GPU", "gpukeras[cupy]", ours)
-            row("GPU", "hand-written cupy", run_handwritten(cfg, cupy, sync), ours)
-            torch_sps = run_torch(cfg, "cuda")
-            row("GPU", "torch cuda (nn.Module)", torch_sps, ours,
-                None if torch_sps is not None else "torch+cuda not available")
+def gemm_row(name, device, impl, gflops, tf32=None, note=None):
+    r = {"workload": label(name), "device": device}
+    if tf32 is not None:
+        r["tf32"] = tf32
+    r.update(impl=impl, gflops=gflops)
+    if note:
+        r["note"] = note
+    return r
+
+
+def add_pct_gemm(rows, gemm):
+    """Give every row with a throughput its share of the GEMM rate ``gemm`` (GFLOP/s)."""
     for r in rows:
-        if r.get("gflops") is not None and r["impl"] != "numpy GEMM (step shapes)" \
-                and r["device"] == "CPU":
+        if r.get("samples_per_s") and gemm:
             r["pct_gemm"] = 100.0 * r["gflops"] / gemm
     return rows
 
 
+def cpu_rows(name, options):
+    """The CPU section: gpukeras[numpy], the hand-written loop, and each CPU peer alone."""
+    from . import peers
+    cfg = config(name, options.quick)
+    gemm = gemm_gflops(cfg, repeat=options.repeats(11))
+    rows = [gemm_row(name, "CPU", "numpy GEMM (step shapes)", gemm)]
+    ours = run_gpukeras(cfg, "numpy")
+    rows.append(make_row(name, "CPU", "gpukeras[numpy]", ours))
+    rows.append(make_row(name, "CPU", "hand-written numpy", run_handwritten(cfg), ours))
+    if options.peers != "none":
+        sps, info = peers.run_torch_peer(name, options)
+        rows.append(make_row(name, "CPU", "torch (nn.Module)", sps, ours, None if sps else info))
+    for kb in (peers.KERAS_BACKENDS if options.peers == "all" else ()):
+        sps, info = peers.run_keras_peer(name, kb, options)
+        rows.append(make_row(name, "CPU", f"keras-{kb}", sps, ours, None if sps else info))
+    add_pct_gemm(rows[1:], gemm)
+    return rows
+
+
+def run_workload(name, backends, options=None):
+    """Rows of one workload: the CPU section for numpy, the GPU section per TF32 mode for cupy."""
+    options = options or Options()
+    rows = []
+    if "numpy" in backends:
+        rows += cpu_rows(name, options)
+    if "cupy" in backends:
+        from . import gpu_pass
+        for mode in options.tf32:
+            rows += gpu_pass.gpu_section(name, mode, options)
+    return rows
+
+
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] in ("keras", "torch") and sys.argv[2] in CONFIGS:
-        _peer_child(sys.argv[1], sys.argv[2])
-    else:
-        sys.exit(f"usage: python -m benchmarks.training keras|torch {'|'.join(CONFIGS)}")
+    # Kept for old command lines: ``python -m benchmarks.training keras|torch WORKLOAD``.
+    from .peers import main
+    sys.exit(main())
