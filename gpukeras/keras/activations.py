@@ -270,8 +270,8 @@ ALL_OBJECTS_DICT["hard_swish"] = hard_silu
 FUSED_KINDS = {fn: (fn.__name__, alpha) for fn, alpha in (
     (relu, 0.0), (relu6, 0.0), (leaky_relu, 0.2), (elu, 1.0), (selu, 0.0), (gelu, 0.0),
     (silu, 0.0), (softplus, 0.0), (softsign, 0.0), (sigmoid, 0.0), (hard_sigmoid, 0.0),
-    (tanh, 0.0), (linear, 0.0))}
-assert {kind for kind, _ in FUSED_KINDS.values()} <= set(_nn.ACTIVATIONS)
+    (tanh, 0.0), (linear, 0.0), (softmax, 0.0))}
+assert {kind for kind, _ in FUSED_KINDS.values()} <= set(_nn.BIAS_ACTIVATIONS)
 
 
 def serialize(activation):

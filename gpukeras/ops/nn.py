@@ -16,10 +16,10 @@ from ..core import tape as _tape
 from ..core.tape import stop_gradient
 from ..core.tensor import Tensor, is_tensor, wrap
 from ..errors import InvalidArgumentError
-from .arithmetic import broadcast_like, cast, maximum, multiply
+from .arithmetic import broadcast_like, cast, maximum, minimum, multiply
 from .arithmetic import pow as _pow
 from .operands import (backend_of, binary, differentiable, normalize_axes, normalize_axis,
-                       numeric, same_device, static_ints, tensor, xp_of)
+                       numeric, quiet_float_errors, same_device, static_ints, tensor, xp_of)
 from .random import op_generator
 from .reduction import reduce_sum
 from .shape_ops import reshape as _reshape
@@ -29,9 +29,14 @@ __all__ = ['relu', 'relu6', 'leaky_relu', 'elu', 'selu', 'gelu', 'silu', 'swish'
            'dropout', 'bias_add', 'softmax_cross_entropy_with_logits',
            'sparse_softmax_cross_entropy_with_logits', 'sigmoid_cross_entropy_with_logits']
 
+#: Keras's ``backend.epsilon()``: the clipping margin of the cross-entropies on probabilities.
+EPSILON = 1e-7
+
 #: The activation names the fused kernels understand (``activation(features, kind)``).
 ACTIVATIONS = ("relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "gelu_tanh", "silu",
                "softplus", "softsign", "sigmoid", "hard_sigmoid", "tanh", "linear")
+#: The activations ``bias_add_activation`` fuses with the bias add: those, and softmax.
+BIAS_ACTIVATIONS = ACTIVATIONS + ("softmax",)
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 _GELU_C = math.sqrt(2.0 / math.pi)
@@ -235,25 +240,78 @@ def hard_sigmoid(x, name=None):
     return _activation("hard_sigmoid", _features(x, "hard_sigmoid"))
 
 
+#: Activations whose backward kernel gets act'(x) exactly from the output y alone (y has the
+#: sign pattern of x), so the fused bias + activation op keeps no pre-activation array.
+_GRAD_FROM_Y = frozenset({"relu", "relu6", "selu", "sigmoid", "tanh", "linear"})
+
+
+def _grad_from_y(act, alpha):
+    return act in _GRAD_FROM_Y or (act == "leaky_relu" and alpha >= 0) or (
+        act == "elu" and alpha > 0)
+
+
 @differentiable
 def bias_add_activation(value, bias, activation="linear", alpha=0.0):
-    """act(value + bias) with ``bias`` along the last axis, fused into one kernel when not taped.
+    """act(value + bias) with ``bias`` along the last axis: ONE op, taped or not.
 
-    What Dense and convolution layers call: one launch at inference, and under a tape the
-    bias_add and activation ops (whose VJPs are the fused backward kernels).
+    ``activation`` is one of ``BIAS_ACTIVATIONS``: the fused kernels' kinds, or "softmax"
+    (over the last axis, a classifier's output layer).
+
+    What Dense and convolution layers call. It exists so that a training step costs one forward
+    launch (the fused bias + activation kernel) and one backward launch (the fused activation
+    gradient) per layer, with one tape record instead of two.
     """
     v, b = _bias_operands(value, bias, "bias_add_activation", channels_first=False)
-    if activation not in ACTIVATIONS:
+    if activation not in BIAS_ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r}; expected one of "
-                         f"{', '.join(ACTIVATIONS)}")
+                         f"{', '.join(BIAS_ACTIVATIONS)}")
     numeric(v, "bias_add_activation", "f")
+    if activation == "softmax":
+        return _bias_add_softmax(v, b)
+    alpha = float(alpha)
+    fused = _kernel(v, "bias_activation_forward")
     if not _tape.RECORDING:
-        return wrap(_kernel(v, "bias_activation_forward")(activation, v._data, b._data,
-                                                          float(alpha)))
-    return _activation(activation, bias_add(v, b), float(alpha))
+        return wrap(fused(activation, v._data, b._data, alpha))
+    if _grad_from_y(activation, alpha):
+        x = None
+        out = wrap(fused(activation, v._data, b._data, alpha))
+    else:   # gelu, silu, softplus ...: the gradient needs the pre-activation x = value + bias
+        x = fused("linear", v._data, b._data, 0.0)
+        out = wrap(_kernel(v, "activation_forward")(activation, x, alpha))
+    rows = tuple(range(v.ndim - 1))
+
+    def vjp(g, needs):
+        if _tape.RECORDING:   # a tape records this backward pass: differentiable ops
+            dx = _COMPOSED_GRADS[activation](g, bias_add(v, b), out, alpha)
+            return dx if needs[0] else None, reduce_sum(dx, rows) if needs[1] else None
+        dx = _kernel(g, "activation_backward")(activation, g._data, x, out._data, alpha)
+        return Tensor(dx) if needs[0] else None, _bias_grad(dx, rows) if needs[1] else None
+    _tape.record("BiasAddActivation", (v, b), out, vjp)
+    return out
+
+
+def _bias_grad(dx, rows):
+    """The bias gradient: the array ``dx`` summed over its ``rows`` axes (a first-order VJP)."""
+    return Tensor(backends.backend_of(dx).xp.sum(dx, axis=rows, dtype=dx.dtype))
 
 
 # -- softmax ------------------------------------------------------------------------------------
+def _bias_add_softmax(v, b):
+    """softmax(v + b) over the last axis, taped as ONE op (its VJP: the fused softmax backward)."""
+    z = _kernel(v, "bias_activation_forward")("linear", v._data, b._data, 0.0)
+    out = wrap(_kernel(v, "softmax_forward")(z, False))
+    if _tape.RECORDING:
+        rows = tuple(range(v.ndim - 1))
+
+        def vjp(g, needs):
+            dz = _softmax_grad(g, None, out, v.ndim - 1, False)   # softmax's needs only y
+            if _tape.RECORDING:
+                return dz if needs[0] else None, reduce_sum(dz, rows) if needs[1] else None
+            return dz if needs[0] else None, _bias_grad(dz._data, rows) if needs[1] else None
+        _tape.record("BiasAddSoftmax", (v, b), out, vjp)
+    return out
+
+
 def _softmax(logits, axis, log, op):
     x = _features(logits, op)
     if x.ndim == 0:
@@ -512,4 +570,53 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
                     d_logits = Tensor(g._data * (act("sigmoid", x, 0.0) - z))
             return d_labels, d_logits
         _tape.record("SigmoidCrossEntropyWithLogits", (lb, lg), out, vjp)
+    return out
+
+
+@differentiable
+def sparse_categorical_crossentropy_probs(labels, probs, epsilon=EPSILON):
+    """Per-row ``-log(clip(probs[label] / sum(probs), epsilon, 1 - epsilon))``, classes last.
+
+    Keras's sparse cross-entropy on probabilities (a softmax output) as ONE op, so a training
+    step records one op instead of about ten (rescale, clip, log, one-hot, multiply, sum,
+    negate): the same values and gradients as that composition, 0 for labels outside
+    ``[0, classes)``.
+    """
+    op = "sparse_categorical_crossentropy"
+    p = _features(probs, op)
+    lb = tensor(labels)
+    if lb._data.dtype.kind not in "iu":
+        raise TypeError(f"{op}: labels must be an integer tensor, got {lb.dtype.name}")
+    same_device(op, p, lb)
+    if p.ndim == 0 or lb._data.shape != p._data.shape[:-1]:
+        raise InvalidArgumentError(
+            f"{op}: labels.shape must equal probs.shape except for the last dimension, got "
+            f"labels.shape={tuple(lb._data.shape)} and probs.shape={tuple(p._data.shape)}", op)
+    xp, data = xp_of(p), p._data
+    dt = data.dtype
+    lo, hi = dt.type(epsilon), dt.type(1.0 - epsilon)
+    hot = (lb._data[..., None] == xp.arange(data.shape[-1], dtype=lb._data.dtype)).astype(dt)
+    with quiet_float_errors(p):
+        total = xp.sum(data, axis=-1, keepdims=True, dtype=dt)
+        q = data / total
+        above = xp.maximum(q, lo)
+        clipped = xp.minimum(above, hi)
+        out = wrap(-xp.sum(hot * xp.log(clipped), axis=-1, dtype=dt))
+    if _tape.RECORDING:
+        def vjp(g, needs):
+            if not needs[1]:
+                return None, None
+            passed = (q >= lo) & (above <= hi)   # where the clip let the gradient through
+            if _tape.RECORDING:   # a tape records this backward pass: differentiable ops
+                s_t = reduce_sum(p, -1, keepdims=True)
+                q_t = p / s_t
+                g_q = (_keep_axis(-g, -1 % p.ndim) * _const(p, hot * passed)
+                       / minimum(maximum(q_t, lo), hi))
+                g_p = g_q / s_t
+                return None, g_p - reduce_sum(g_p * q_t, -1, keepdims=True)
+            with quiet_float_errors(p):
+                g_q = (-g._data)[..., None] * hot / clipped * passed
+                g_p = g_q / total
+                return None, Tensor(g_p + xp.sum(-g_p * q, axis=-1, keepdims=True))
+        _tape.record("SparseCategoricalCrossentropy", (lb, p), out, vjp)
     return out

@@ -39,7 +39,10 @@ def _describe(t):
 
 def weak(value, like, op):
     """Convert a non-tensor operand to the dtype and device of the tensor ``like``."""
-    if type(value) is Tensor or hasattr(value, "_gpukeras_tensor"):
+    kind = type(value)
+    if (kind is float or kind is int) and like._data.dtype.kind in "fc":   # ``x * 0.5``
+        return _scalar(value, like._data, backends.backend_of(like._data))
+    if kind is Tensor or hasattr(value, "_gpukeras_tensor"):
         return as_tensor(value)
     dtype = like.dtype
     if isinstance(value, (bool, np.bool_)) and not dtype.is_bool:
@@ -49,7 +52,7 @@ def weak(value, like, op):
                         f"cast the tensor to a float dtype first")
     backend = backends.backend_of(like._data)
     if isinstance(value, (int, float, bool, np.generic)):
-        return Tensor(backend.xp.asarray(value, dtype=like._data.dtype))
+        return _scalar(value, like._data, backend)
     host = np.asarray(value)
     if host.dtype.kind in "USO":
         raise TypeError(f"{op}: cannot combine the strings {value!r} with {_describe(like)}")
@@ -57,6 +60,33 @@ def weak(value, like, op):
         raise TypeError(f"{op}: cannot combine float values with {_describe(like)}")
     with backend.scope(backend.device_index(like._data)):
         return Tensor(backend.asarray(host, dtype=like._data.dtype))
+
+
+#: The 0-d tensors ``weak`` made from Python and NumPy scalars, by (type, value, dtype,
+#: backend, device). Tensors are immutable, so one serves every op: a training step's constants
+#: (``x * 0.5``, an optimizer's betas) are not rebuilt, and on a GPU not uploaded, per step.
+#: Entries are never dropped (a recorded CUDA graph may read them); past ``_SCALARS_MAX`` new
+#: scalars are simply not kept.
+_SCALARS = {}
+_SCALARS_MAX = 4096
+
+
+def _scalar(value, like, backend):
+    """``value`` as a cached 0-d Tensor of the dtype and device of the array ``like``."""
+    index = backend.device_index(like)
+    negative_zero = value == 0 and str(value).startswith("-")   # -0.0 == 0.0, but not for 1/x
+    key = (type(value), value, negative_zero, like.dtype, backend, index)
+    try:
+        return _SCALARS[key]
+    except KeyError:
+        pass
+    except TypeError:   # an unhashable NumPy scalar (void)
+        key = None
+    with backend.scope(index):
+        t = Tensor(backend.xp.asarray(value, dtype=like.dtype))
+    if key is not None and value == value and len(_SCALARS) < _SCALARS_MAX:   # NaN never matches
+        _SCALARS[key] = t
+    return t
 
 
 def binary(x, y, op):

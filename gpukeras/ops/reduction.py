@@ -50,7 +50,14 @@ def _expand(t, shape, axes, keepdims):
 
 def _to_input(g, shape, axes, keepdims):
     """The output gradient broadcast back over the reduced axes to the input's ``shape``."""
-    return broadcast_like(_expand(g, shape, axes, keepdims), shape)
+    if _tape.RECORDING:   # a tape records the backward pass: differentiable ops
+        return broadcast_like(_expand(g, shape, axes, keepdims), shape)
+    data = g._data
+    if data.shape == shape:
+        return g
+    if not keepdims:
+        data = data.reshape(_kept_shape(shape, axes))
+    return Tensor(xp_of(g).broadcast_to(data, shape))   # a view, as broadcast_like gives
 
 
 def _const(array, dtype):

@@ -170,9 +170,10 @@ def test_custom_function_round_trip():
 def test_fused_kinds_compute_the_same_function():
     from gpukeras.ops import nn
     x = tf.constant(X)
+    zero_bias = tf.zeros([X.shape[-1]])
     for fn, (kind, alpha) in activations.FUSED_KINDS.items():
-        np.testing.assert_allclose(_np(nn.activation(x, kind, alpha)), _np(fn(x)), rtol=1e-6,
-                                   atol=1e-7)
+        np.testing.assert_allclose(_np(nn.bias_add_activation(x, zero_bias, kind, alpha)),
+                                   _np(fn(x)), rtol=1e-6, atol=1e-7)
 
 
 # -- gradients of the activations composed from several ops ---------------------------------------

@@ -297,7 +297,66 @@ def test_bias_add_activation_fused_matches_composition():
         np.testing.assert_allclose(got, want, rtol=1e-14)
 
 
+@pytest.mark.parametrize("kind", nn_ops.BIAS_ACTIVATIONS)
+def test_bias_add_activation_taped_is_one_op_with_the_fused_values_and_gradients(kind):
+    rng = np.random.default_rng(15)
+    x = tf.constant(rng.standard_normal((4, 2, 5)) * 3)
+    b = tf.constant(rng.standard_normal(5))
+    w = tf.constant(rng.standard_normal((4, 2, 5)))
+    untaped = nn_ops.bias_add_activation(x, b, kind, alpha=0.3).numpy()
+    with tf.GradientTape() as tape:
+        tape.watch([x, b])
+        y = nn_ops.bias_add_activation(x, b, kind, alpha=0.3)
+        assert len(tape._nodes) == 1   # bias add and activation recorded as one op
+        loss = tf.reduce_sum(y * w)
+    fused = tape.gradient(loss, [x, b])
+    np.testing.assert_array_equal(y.numpy(), untaped)
+    # The composition of the two ops gives the same values and gradients.
+    with tf.GradientTape() as tape:
+        tape.watch([x, b])
+        z = tf.nn.bias_add(x, b)
+        want = tf.nn.softmax(z) if kind == "softmax" else nn_ops.activation(z, kind, alpha=0.3)
+        loss = tf.reduce_sum(want * w)
+    composed = tape.gradient(loss, [x, b])
+    np.testing.assert_allclose(y.numpy(), want.numpy(), rtol=1e-14, atol=1e-15)
+    for got, expected in zip(fused, composed):
+        np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-12, atol=1e-15)
+
+
 # -- cross-entropy --------------------------------------------------------------------------------
+def test_sparse_categorical_crossentropy_probs_equals_keras_composition():
+    """Values and gradients equal (bit for bit) rescaling, clipping to [1e-7, 1 - 1e-7], log,
+    one-hot and sum as separate ops, also for clipped entries and out-of-range labels."""
+    from gpukeras.ops.keras_names import nn as keras_nn
+    rng = np.random.default_rng(16)
+    for dtype in (np.float32, np.float64):
+        p = (rng.random((9, 5)) ** 6).astype(dtype)
+        p[0] = [1, 0, 0, 0, 0]          # clipped at 1 - eps and at eps
+        p[1, 2] = 1e-12                 # clipped at eps
+        p[2] *= 1e-9                    # tiny but not clipped after rescaling
+        labels = np.array([0, 2, 1, 3, 4, 0, 1, 5, -1])   # the last two are out of range
+        probs, lab = tf.constant(p), tf.constant(labels)
+        w = tf.constant(rng.standard_normal(9).astype(dtype))
+        with tf.GradientTape(persistent=True) as tape:
+            tape.watch(probs)
+            fused = nn_ops.sparse_categorical_crossentropy_probs(lab, probs)
+            composed = keras_nn.sparse_categorical_crossentropy(lab, probs)
+            fused_sum, composed_sum = tf.reduce_sum(fused * w), tf.reduce_sum(composed * w)
+        assert fused.dtype == probs.dtype and fused.shape == (9,)
+        np.testing.assert_array_equal(fused.numpy(), composed.numpy())
+        assert fused.numpy()[-2:].tolist() == [0.0, 0.0]
+        np.testing.assert_array_equal(tape.gradient(fused_sum, probs).numpy(),
+                                      tape.gradient(composed_sum, probs).numpy())
+
+
+def test_sparse_categorical_crossentropy_probs_errors():
+    probs = tf.constant([[0.5, 0.5], [0.1, 0.9]])
+    with pytest.raises(TypeError, match="integer"):
+        nn_ops.sparse_categorical_crossentropy_probs(tf.constant([0.0, 1.0]), probs)
+    with pytest.raises(InvalidArgumentError, match=r"\(3,\).*\(2, 2\)"):
+        nn_ops.sparse_categorical_crossentropy_probs(tf.constant([0, 1, 1]), probs)
+
+
 def test_softmax_cross_entropy_matches_formula_on_any_axis():
     rng = np.random.default_rng(6)
     logits = rng.standard_normal((3, 4))
@@ -372,6 +431,7 @@ _PROBS = _np_softmax(np.random.default_rng(12).standard_normal((3, 4)), -1)
 # class axis (valid probability distributions).
 _PROBS0 = _np_softmax(np.random.default_rng(13).standard_normal((3, 4)), 0)
 _SPARSE = np.array([0, 3, 1])
+_BIAS4 = np.array([0.1, -0.2, 0.3, 0.5])
 
 GRAD_CASES = [
     GradCase("relu", tf.nn.relu, (_x(),)),
@@ -393,6 +453,12 @@ GRAD_CASES = [
     GradCase("activation", lambda x: nn_ops.activation(x, "linear"), (_x(),), id="linear"),
     GradCase("bias_add_activation", lambda x, b: nn_ops.bias_add_activation(x, b, "gelu"),
              (_x((2, 3)), np.array([0.1, -0.2, 0.3]))),
+    GradCase("bias_add_activation", lambda x, b: nn_ops.bias_add_activation(x, b, "relu"),
+             (_x((2, 3)), np.array([0.1, -0.2, 0.3])), id="relu"),
+    GradCase("bias_add_activation", lambda x, b: nn_ops.bias_add_activation(x, b, "sigmoid"),
+             (_x((2, 2, 3)), np.array([0.1, -0.2, 0.3])), id="sigmoid-3d"),
+    GradCase("bias_add_activation", lambda x, b: nn_ops.bias_add_activation(x, b, "softmax"),
+             (_LOGITS, np.array([0.1, -0.2, 0.3, 0.5])), id="softmax"),
     GradCase("softmax", tf.nn.softmax, (_LOGITS,)),
     GradCase("softmax", lambda x: tf.nn.softmax(x, axis=0), (_LOGITS,), id="axis0"),
     GradCase("log_softmax", tf.nn.log_softmax, (_LOGITS,)),
@@ -424,6 +490,12 @@ GRAD_CASES = [
     GradCase("sigmoid_cross_entropy_with_logits",
              lambda z, x: tf.nn.sigmoid_cross_entropy_with_logits(labels=z, logits=x),
              (_PROBS, _LOGITS * 3)),
+    GradCase("sparse_categorical_crossentropy_probs",
+             lambda p: nn_ops.sparse_categorical_crossentropy_probs(tf.constant(_SPARSE), p),
+             (_PROBS,)),
+    GradCase("sparse_categorical_crossentropy_probs",
+             lambda p: nn_ops.sparse_categorical_crossentropy_probs(tf.constant(_SPARSE), p),
+             (_PROBS * np.array([[2.0], [0.5], [3.0]]),), id="unnormalised"),
 ]
 
 # Second order: the inner gradient runs while the outer tape records, so it takes the composed
@@ -444,9 +516,19 @@ SECOND_ORDER = [
      lambda x: tf.nn.sparse_softmax_cross_entropy_with_logits(tf.constant(_SPARSE), x)),
     ("sigmoid_cross_entropy_with_logits",
      lambda x: tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.constant(_PROBS), logits=x)),
+    ("bias_add_activation",
+     lambda x: nn_ops.bias_add_activation(x, tf.constant(_BIAS4), "tanh")),
+    ("bias_add_activation",
+     lambda x: nn_ops.bias_add_activation(x, tf.constant(_BIAS4), "gelu")),
+    ("bias_add_activation",
+     lambda x: nn_ops.bias_add_activation(x, tf.constant(_BIAS4), "softmax")
+     * tf.constant(_PROBS)),
+    ("sparse_categorical_crossentropy_probs",
+     lambda x: nn_ops.sparse_categorical_crossentropy_probs(tf.constant(_SPARSE), tf.exp(x))),
 ]
 GRAD_CASES += [GradCase(name, grad_of(fn), (_LOGITS if "soft" in name and "max" in name
-                                            or "entropy" in name else _x((3, 4), seed=5),),
+                                            or "entropy" in name or name.startswith("bias")
+                                            else _x((3, 4), seed=5),),
                         id=f"2nd-{i}") for i, (name, fn) in enumerate(SECOND_ORDER)]
 
 

@@ -9,6 +9,7 @@ probabilities they clip to [epsilon, 1 - epsilon] as Keras does.
 
 import warnings
 
+from ...errors import InvalidArgumentError
 from ...ops import keras_names as ops
 from ...ops import nn as _nn
 from ...ops.operands import normalize_axis
@@ -214,6 +215,16 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     y_true = ops.convert_to_tensor(y_true)
     if y_true.ndim == y_pred.ndim and y_true.ndim and y_true.shape[axis] == 1:
         y_true = ops.squeeze(y_true, axis=axis)
+    if ignore_class is None and y_true.ndim + 1 == y_pred.ndim and axis in (-1, y_true.ndim):
+        # The common case as one fused op: the values of the general path below, which also
+        # reports mismatched shapes in Keras's words.
+        labels = y_true if y_true.dtype.name in ("int32", "int64") else ops.cast(y_true, "int32")
+        try:
+            if from_logits:
+                return _nn.sparse_softmax_cross_entropy_with_logits(labels, y_pred)
+            return _nn.sparse_categorical_crossentropy_probs(labels, y_pred)
+        except InvalidArgumentError:
+            pass
     valid_mask = None
     if ignore_class is not None:
         class_axis = normalize_axis(axis, y_pred.ndim, "sparse_categorical_crossentropy")
@@ -228,6 +239,10 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
         res = ops.where(valid_mask, res, 0.0)
         res._keras_mask = valid_mask
     return res
+
+
+#: Its labels are class indices: Loss.__call__ passes integer labels through uncast.
+sparse_categorical_crossentropy.takes_class_indices = True
 
 
 def _smooth_binary(y_true, label_smoothing):

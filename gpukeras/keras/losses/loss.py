@@ -16,6 +16,7 @@ of a softmax/sigmoid layer (``_keras_logits``); gpukeras tensors carry no such s
 probability output is clipped to [epsilon, 1 - epsilon] like every other probability.
 """
 
+from ...core.tensor import Tensor
 from ...ops import keras_names as ops
 from .. import backend
 from ..saving.object_registration import keras_export
@@ -40,12 +41,20 @@ class Loss:
         """The dtype the loss computes in (``keras.backend.floatx()`` unless given)."""
         return self._dtype
 
+    #: True for losses whose labels are class indices (the sparse cross-entropies): integer
+    #: labels reach ``call`` as they are, where Keras casts them to the loss dtype and the loss
+    #: casts them straight back (two passes over the labels that change nothing).
+    _integer_labels = False
+
     def __call__(self, y_true, y_pred, sample_weight=None):
         in_mask = getattr(y_pred, "_keras_mask", None)
-        y_pred = map_structure(lambda x: ops.convert_to_tensor(x, dtype=self.dtype),
-                               _as_structure(y_pred))
-        y_true = map_structure(lambda x: ops.convert_to_tensor(x, dtype=self.dtype),
-                               _as_structure(y_true))
+        dtype = self.dtype
+        y_pred = map_structure(lambda x: _to_dtype(x, dtype), _as_structure(y_pred))
+        if self._integer_labels:
+            y_true = map_structure(lambda x: x if _is_integer_tensor(x) else _to_dtype(x, dtype),
+                                   _as_structure(y_true))
+        else:
+            y_true = map_structure(lambda x: _to_dtype(x, dtype), _as_structure(y_true))
         losses = self.call(y_true, y_pred)
         out_mask = getattr(losses, "_keras_mask", None)
         if in_mask is not None and out_mask is not None:
@@ -106,6 +115,22 @@ def _is_array(x):
     return hasattr(x, "shape") and hasattr(x, "dtype")
 
 
+def _is_integer_tensor(x):
+    return type(x) is Tensor and x.dtype.is_integer
+
+
+def _to_dtype(x, dtype):
+    """``ops.convert_to_tensor(x, dtype)``; a tensor of that dtype comes back as it is."""
+    if type(x) is Tensor and x.dtype.name == dtype:
+        return x
+    return ops.convert_to_tensor(x, dtype=dtype)
+
+
+def _rank(x):
+    ndim = getattr(x, "ndim", None)
+    return len(x.shape) if ndim is None else ndim
+
+
 def standardize_reduction(reduction):
     """``reduction`` checked against Keras 3's values (tf.keras's "auto" means the default)."""
     if reduction == "auto":   # tf.keras 2's Reduction.AUTO: sum over batch size outside tf.distribute
@@ -119,7 +144,7 @@ def standardize_reduction(reduction):
 def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
     """``x1`` and ``x2`` with a trailing size-1 axis dropped (or, for rank 1, added) when their
     ranks differ by exactly one."""
-    r1, r2 = len(x1.shape), len(x2.shape)
+    r1, r2 = _rank(x1), _rank(x2)
     if r1 == r2:
         return x1, x2
     if r1 == r2 + 1 and x1.shape[-1] == 1:
@@ -140,24 +165,21 @@ def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
     shape = tuple(values.shape)
     if reduction is None or reduction == "none" or shape in ((), (0,)):
         return values
-    loss = ops.sum(values)
-    if reduction in ("sum_over_batch_size", "mean", "mean_with_sample_weight"):
-        if reduction == "mean_with_sample_weight" and sample_weight is not None:
-            loss = ops.divide_no_nan(loss, ops.cast(ops.sum(sample_weight), loss.dtype))
-        else:
-            count = 1
-            for d in shape:
-                count *= d
-            if count:   # an empty batch sums to 0, which divide_no_nan would keep
-                loss = loss / float(count)
-    return loss
+    if reduction == "sum":
+        return ops.sum(values)
+    if reduction == "mean_with_sample_weight" and sample_weight is not None:
+        loss = ops.sum(values)
+        return ops.divide_no_nan(loss, ops.cast(ops.sum(sample_weight), loss.dtype))
+    if 0 in shape:   # an empty batch sums to 0, which divide_no_nan would keep
+        return ops.sum(values)
+    return ops.mean(values)   # the sum over the number of elements, as one op
 
 
 def reduce_weighted_values(values, sample_weight=None, mask=None,
                            reduction="sum_over_batch_size", dtype=None):
     """``values`` times the sample weights (merged with ``mask``), then reduced."""
     reduction = standardize_reduction(reduction)
-    values = ops.convert_to_tensor(values, dtype=dtype)
+    values = ops.convert_to_tensor(values) if dtype is None else _to_dtype(values, dtype)
     if sample_weight is not None:
         sample_weight = ops.convert_to_tensor(sample_weight, dtype=dtype)
     if mask is not None:
@@ -201,6 +223,7 @@ class LossFunctionWrapper(Loss):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         self.fn = fn
         self._fn_kwargs = kwargs
+        self._integer_labels = getattr(fn, "takes_class_indices", False)
 
     def call(self, y_true, y_pred):
         if isinstance(y_true, (list, tuple, dict)) or isinstance(y_pred, (list, tuple, dict)):

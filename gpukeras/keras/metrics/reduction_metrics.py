@@ -1,10 +1,17 @@
 """``Sum``, ``Mean`` and ``MeanMetricWrapper`` (a Mean of a per-sample function's values)."""
 
+from ...backends import device as _device
 from ...ops import keras_names as ops
+from ...ops.arithmetic import divide_no_nan as _divide_no_nan
 from ..saving import object_registration as _registration
 from ..saving.object_registration import keras_export
 from .metric import Metric
 from .metrics_utils import apply_mask, get_keras_mask, squeeze_or_expand_to_same_rank
+
+
+def _as_dtype(x, dtype):
+    """``ops.cast(x, dtype)``, skipped when ``x`` already has that dtype."""
+    return x if x.dtype.name == dtype else ops.cast(x, dtype)
 
 
 def reduce_to_samplewise_values(values, sample_weight, reduce_fn, dtype):
@@ -69,6 +76,14 @@ class Mean(Metric):
                                        name="count")
 
     def update_state(self, values, sample_weight=None):
+        if (type(sample_weight) in (int, float) and ops.is_tensor(values) and values.ndim == 0
+                and get_keras_mask(values) is None):
+            # A scalar weighed by a number (the training loop's loss and batch size): what
+            # the general path computes, with the weight a tensor built once, not per step.
+            weight = self._constant(sample_weight)
+            self.total.assign_add(_as_dtype(values, self.dtype) * weight)
+            self.count.assign_add(weight)
+            return
         values, sample_weight = reduce_to_samplewise_values(values, sample_weight,
                                                             reduce_fn=ops.mean, dtype=self.dtype)
         self.total.assign_add(ops.sum(values))
@@ -85,7 +100,19 @@ class Mean(Metric):
         self.count.assign(0)
 
     def result(self):
-        return ops.divide_no_nan(self.total, ops.cast(self.count, self.dtype))
+        return _divide_no_nan(self.total, _as_dtype(self.count, self.dtype))
+
+    def _constant(self, value):
+        """``value`` as a 0-d tensor of the metric's dtype on its state's device, cached (a few
+        batch sizes; never dropped, as a recorded CUDA graph may read them)."""
+        cache = self.__dict__.setdefault("_constants", {})
+        t = cache.get(value)
+        if t is None:
+            with _device(self.count.device):
+                t = ops.convert_to_tensor(value, dtype=self.dtype)
+            if len(cache) < 16:
+                cache[value] = t
+        return t
 
 
 @keras_export("keras.metrics.MeanMetricWrapper")

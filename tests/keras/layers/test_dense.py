@@ -227,3 +227,20 @@ def test_second_order_gradient_wrt_input():
         e[idx] = 1e-6
         expected[idx] = (grad_sq(X2_64 + e) - grad_sq(X2_64 - e)) / 2e-6
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("activation", ["relu", "softmax", "gelu", "linear"])
+def test_taped_forward_is_one_matmul_and_one_fused_op(activation):
+    """Under a tape (training), bias add and activation are recorded as one op, with the
+    values of the untaped (inference) forward and the gradients of their composition."""
+    layer = L.Dense(3, activation=activation)
+    x = tf.constant(X2)
+    untaped = layer(x).numpy()
+    with tf.GradientTape() as tape:
+        y = layer(x)
+        assert len(tape._nodes) == 2
+        loss = tf.reduce_sum(y * tf.constant(RNG.normal(size=(5, 3)).astype(np.float32)))
+    np.testing.assert_array_equal(y.numpy(), untaped)
+    grads = tape.gradient(loss, [layer.kernel, layer.bias])
+    assert all(g is not None and g.shape == v.shape
+               for g, v in zip(grads, [layer.kernel, layer.bias]))

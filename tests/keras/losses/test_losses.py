@@ -331,3 +331,30 @@ def test_all_keras_names_are_here():
     missing = sorted(set(ALL_OBJECTS_DICT) - set(losses.ALL_OBJECTS_DICT) - skipped)
     assert not missing
     assert C == 5
+
+
+@pytest.mark.parametrize("from_logits", [False, True])
+def test_sparse_crossentropy_fused_path_equals_keras_and_keeps_integer_labels(from_logits):
+    """The one-op path (integer or float labels, the softmax output of a model) gives Keras's
+    values, also for probabilities it clips (confident mistakes), and gradients equal to the
+    same loss taken with float labels."""
+    rng = np.random.default_rng(21)
+    logits = (rng.standard_normal((6, 4)) * 12).astype(np.float32)
+    probs = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)   # some below 1e-7
+    y_pred = logits if from_logits else probs
+    labels = np.array([0, 3, 1, 2, 2, 0])
+    loss = losses.SparseCategoricalCrossentropy(from_logits=from_logits)
+    ref = keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits)
+    for y_true in (labels, labels.astype(np.uint8), labels.astype(np.float32)):
+        _close(loss(y_true, y_pred), ref(y_true, y_pred))
+        _close(losses.sparse_categorical_crossentropy(y_true, y_pred, from_logits=from_logits),
+               keras.losses.sparse_categorical_crossentropy(y_true, y_pred,
+                                                            from_logits=from_logits))
+    grads = []
+    for y_true in (tf.constant(labels), tf.constant(labels.astype(np.float32))):
+        p = tf.constant(y_pred)
+        with tf.GradientTape() as tape:
+            tape.watch(p)
+            value = loss(y_true, p)
+        grads.append(tape.gradient(value, p).numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])

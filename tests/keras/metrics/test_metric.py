@@ -272,3 +272,17 @@ def test_gpu_update_state_never_synchronizes(case):
         expected.update_state(*first)
         expected.update_state(*second, sample_weight=as_np(weights))
         np.testing.assert_allclose(as_np(out), as_np(expected.result()), rtol=1e-5, atol=1e-6)
+
+
+def test_mean_of_a_scalar_weighed_by_a_number_equals_the_tensor_weight_path():
+    """The training loop's ``loss_tracker.update_state(loss, sample_weight=batch_size)``."""
+    fast, general = metrics.Mean(), metrics.Mean()
+    for value, n in ((0.7, 128), (1.25, 128), (3.5, 32), (2.0, 0.5)):
+        fast.update_state(tf.constant(np.float32(value)), sample_weight=n)
+        general.update_state(tf.constant(np.float32(value)),
+                             sample_weight=tf.constant(np.float32(n)))
+    assert fast.result().numpy() == general.result().numpy()
+    assert fast.count.numpy() == general.count.numpy() == 288.5
+    assert fast.total.numpy() == general.total.numpy()
+    fast.reset_state()
+    assert float(fast.result()) == 0.0
