@@ -52,11 +52,12 @@ class _Recording:
 class CapturedStep:
     """``fn(data) -> logs`` replayed as a CUDA graph per input signature where possible."""
 
-    def __init__(self, fn, state, explicit, name):
+    def __init__(self, fn, state, explicit, name, copy_outputs=False):
         self._fn = fn
         self._state = state          # () -> every Variable the step may read or write
         self._explicit = explicit    # jit_compile=True: say so when capture is impossible
         self._name = name
+        self._copy_outputs = copy_outputs   # the caller keeps every batch's outputs (predict)
         self._recordings = {}
         self._calls = {}
         #: Why the step runs eagerly (None while capture is on).
@@ -90,6 +91,8 @@ class CapturedStep:
             if recording is None:
                 return self._fn(data)
         recording.graph.launch([None if t is None else t._data for t in tensors])
+        if self._copy_outputs:   # the next replay overwrites the graph's output buffers
+            return map_structure(_copy_tensor, recording.graph.outputs)
         return recording.graph.outputs
 
     def _record(self, backend, data, tensors, key):
@@ -122,6 +125,10 @@ class CapturedStep:
         if self._explicit:
             warnings.warn(f"jit_compile: the {self._name} could not be recorded as a CUDA graph "
                           f"({reason}); it runs eagerly.", stacklevel=3)
+
+
+def _copy_tensor(value):
+    return Tensor(value._data.copy()) if type(value) is Tensor else value
 
 
 def _device_tensor(leaf):

@@ -285,13 +285,18 @@ class Trainer:
             return logs
 
         function = multi_steps if self.steps_per_execution > 1 else one_step
-        if (self.jit_compile and not self.run_eagerly
-                and backends.get_backend().supports_capture):
+        if self._records_steps():
             function = CapturedStep(function, self._captured_state,
                                     explicit=getattr(self, "_jit_explicit", False),
                                     name=step_name.replace("_", " "))
         setattr(self, attr, function)
         return function
+
+    def _records_steps(self):
+        """Whether steps are recorded as CUDA graphs: jit_compile (or, before compile(), its
+        "auto" default) and not run_eagerly, on a backend that can record."""
+        wanted = self.jit_compile if self._jit_compile is not None else True
+        return bool(wanted and not self.run_eagerly and backends.get_backend().supports_capture)
 
     def _captured_state(self):
         """Every variable a train or test step reads or writes: weights, optimizer, metrics."""
@@ -322,7 +327,12 @@ class Trainer:
                 return outputs[0]
             return map_structure(lambda *parts: ops.concatenate(list(parts), axis=0), *outputs)
 
-        self.predict_function = multi_steps if self.steps_per_execution > 1 else one_step
+        function = multi_steps if self.steps_per_execution > 1 else one_step
+        if self._records_steps():
+            function = CapturedStep(function, lambda: list(self.variables),
+                                    explicit=getattr(self, "_jit_explicit", False),
+                                    name="predict step", copy_outputs=True)
+        self.predict_function = function
         return self.predict_function
 
     # -- fit -------------------------------------------------------------------------------------

@@ -106,3 +106,19 @@ def test_out_of_range_labels_are_reported_at_the_end_of_the_epoch():
                       jit_compile=True)
         with pytest.raises(ValueError, match="label value of 9"):
             model.fit(X, bad, batch_size=16, epochs=2, verbose=0)
+
+
+def test_recorded_predict_keeps_every_batch_and_follows_new_weights():
+    with tf.device("gpu"):
+        model = _model()                       # not compiled: predict records by default
+        expected = model(X).numpy()
+        for _ in range(2):                     # warm-up, recording, then replays
+            np.testing.assert_allclose(model.predict(X, batch_size=16, verbose=0), expected,
+                                       rtol=1e-5, atol=1e-6)
+        assert model.predict_function._recordings
+        weights = [w * 0.5 for w in model.get_weights()]
+        model.set_weights(weights)
+        np.testing.assert_allclose(model.predict(X, batch_size=16, verbose=0), model(X).numpy(),
+                                   rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(model.predict_on_batch(X[:16]), model(X[:16]).numpy(),
+                                   rtol=1e-5, atol=1e-6)
