@@ -86,6 +86,9 @@ class TensorShape(tuple):
         return "(" + ", ".join(str(d) for d in self) + ")"
 
 
+_tuple_new = tuple.__new__
+
+
 class Tensor:
     """An immutable n-dimensional array on one device, tracked by gradient tapes."""
 
@@ -101,7 +104,8 @@ class Tensor:
     # -- what the tensor is ------------------------------------------------------------------
     @property
     def shape(self):
-        return TensorShape(self._data.shape)
+        """The static shape: the array's own tuple of ints, so no per-dimension conversion."""
+        return _tuple_new(TensorShape, self._data.shape)
 
     @property
     def dtype(self):
@@ -331,7 +335,8 @@ def as_tensor(value, dtype=None):
         return value
     read = getattr(value, "_gpukeras_tensor", None)
     if read is not None:
-        return as_tensor(read(), dtype)
+        value = read()
+        return value if dtype is None and type(value) is Tensor else as_tensor(value, dtype)
     if dtype is not None:
         dtype = _dtypes.as_dtype(dtype)
     spec = backends.current_device()

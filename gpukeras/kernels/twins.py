@@ -449,12 +449,20 @@ def _multi_check(kernel, params, lists):
         _compute_dtype(p, kernel)
 
 
-def _hyper(hyper, n, dtype, kernel):
+def _hyper(hyper, n, kernel):
+    """``hyper`` as NumPy scalars, per compute dtype (converted once per call and dtype)."""
     h = np.asarray(hyper)
     if h.ndim != 1 or h.shape[0] < n:
         raise ValueError(f"{kernel}: hyper must be a 1-D array of {n} values, got shape "
                          f"{tuple(h.shape)}")
-    return [h[i].astype(dtype) for i in range(n)]
+    by_dtype = {}
+
+    def get(dtype):
+        values = by_dtype.get(dtype)
+        if values is None:
+            values = by_dtype[dtype] = list(h[:n].astype(dtype))
+        return values
+    return get
 
 
 def _work(a, cd):
@@ -498,12 +506,12 @@ def adam_multi_update(params, grads, ms, vs, hyper, vhats=None):
     hyper = [alpha, 1-b1, 1-b2, epsilon, decay] with ``w -= decay w`` first when decay != 0."""
     kernel = "adam_multi_update"
     _multi_check(kernel, params, {"grads": grads, "ms": ms, "vs": vs, "vhats": vhats})
-    scratch = {}
+    hyper_in, scratch = _hyper(hyper, 5, kernel), {}
     for i, w in enumerate(params):
         if w.size == 0:
             continue
         cd = _compute_dtype(w, kernel)
-        alpha, omb1, omb2, eps, decay = _hyper(hyper, 5, cd, kernel)
+        alpha, omb1, omb2, eps, decay = hyper_in(cd)
         g = grads[i] if grads[i].dtype == cd else grads[i].astype(cd)
         wc, wb = _work(w, cd)
         mc, mb = _work(ms[i], cd)
@@ -543,11 +551,12 @@ def sgd_multi_update(params, grads, ms, hyper, nesterov=False):
     hyper = [lr, momentum, decay] with ``w -= decay w`` first when decay != 0."""
     kernel = "sgd_multi_update"
     _multi_check(kernel, params, {"grads": grads, "ms": ms})
+    hyper_in = _hyper(hyper, 3, kernel)
     for i, w in enumerate(params):
         if w.size == 0:
             continue
         cd = _compute_dtype(w, kernel)
-        lr, momentum, decay = _hyper(hyper, 3, cd, kernel)
+        lr, momentum, decay = hyper_in(cd)
         g = grads[i] if grads[i].dtype == cd else grads[i].astype(cd)
         wc, wb = _work(w, cd)
         if decay != 0:
@@ -581,11 +590,12 @@ def rmsprop_multi_update(params, grads, vs, ms, avgs, hyper):
     else ``w -= inc``. hyper = [lr, rho, 1-rho, momentum, epsilon, decay]."""
     kernel = "rmsprop_multi_update"
     _multi_check(kernel, params, {"grads": grads, "vs": vs, "ms": ms, "avgs": avgs})
+    hyper_in = _hyper(hyper, 6, kernel)
     for i, w in enumerate(params):
         if w.size == 0:
             continue
         cd = _compute_dtype(w, kernel)
-        lr, rho, omr, momentum, eps, decay = _hyper(hyper, 6, cd, kernel)
+        lr, rho, omr, momentum, eps, decay = hyper_in(cd)
         g = grads[i] if grads[i].dtype == cd else grads[i].astype(cd)
         wc, wb = _work(w, cd)
         vc, vb = _work(vs[i], cd)

@@ -4,8 +4,9 @@ Each op is its forward and its VJP side by side. VJPs reduce broadcast gradients
 input's shape with ``sum_to_shape`` and compute only the gradients that are needed.
 """
 
+from ..core import dtypes as _dtypes
 from ..core import tape as _tape
-from ..core.tensor import Tensor, wrap
+from ..core.tensor import Tensor, as_tensor, wrap
 from ..errors import InvalidArgumentError
 from .operands import (backend_of, binary, broadcast_error, differentiable, numeric,
                        quiet_float_errors, tensor, xp_of)
@@ -256,14 +257,25 @@ def squared_difference(x, y, name=None):
 
 @differentiable
 def divide_no_nan(x, y, name=None):
-    """x / y, with 0 wherever y is 0."""
+    """x / y, with 0 wherever y is 0 (TensorFlow's ``div_no_nan``, also for x inf or nan)."""
     x, y = binary(x, y, "divide_no_nan")
+    target = _true_divide_dtype(x)
+    if target is not None:
+        x, y = cast(x, target), cast(y, target)
     xp = xp_of(x)
-    zero = y._data == 0
-    safe_y = add(y, Tensor(xp.asarray(zero, dtype=y._data.dtype)))  # 1 where y is 0
-    q = divide(x, safe_y)
-    keep = Tensor(xp.asarray(xp.broadcast_to(~zero, q._data.shape), dtype=q._data.dtype))
-    return multiply(q, keep)
+    try:
+        with quiet_float_errors(x):
+            q = x._data / y._data
+    except ValueError as exc:
+        raise broadcast_error("divide_no_nan", exc, x, y) from None
+    out = wrap(xp.where(y._data == 0, q.dtype.type(0), q))
+    if _tape.RECORDING:
+        def vjp(g, needs):
+            # TensorFlow's gradient: 0 where y is 0, for both inputs.
+            return (_unbroadcast(divide_no_nan(g, y), x) if needs[0] else None,
+                    _unbroadcast(-g * divide_no_nan(out, y), y) if needs[1] else None)
+        _tape.record("DivNoNan", (x, y), out, vjp)
+    return out
 
 
 @differentiable
@@ -284,9 +296,8 @@ def add_n(inputs, name=None):
 
 @differentiable
 def cast(x, dtype, name=None):
-    """``x`` converted to ``dtype`` (floats to ints truncate toward zero; ints wrap as in C)."""
-    from ..core import dtypes as _dtypes
-    from ..core.tensor import as_tensor
+    """``x`` converted to ``dtype`` (floats to ints truncate toward zero; ints wrap as in C);
+    ``x`` itself when it already has that dtype."""
     target = _dtypes.as_dtype(dtype)
     x = tensor(x) if (type(x) is Tensor or hasattr(x, "_gpukeras_tensor")) else as_tensor(x)
     if x._data.dtype == target._np:

@@ -72,6 +72,17 @@ def test_tensor_shape_behaves_like_tensorflow():
     assert x.shape.num_elements() == 784
     assert tf.TensorShape([None, 3]).is_compatible_with((5, 3))
     assert not tf.TensorShape([None, 3]).is_fully_defined()
+    assert type(x.shape) is tf.TensorShape and all(type(d) is int for d in x.shape)
+    assert tf.constant(1.0).shape == () and type(tf.constant(1.0).shape) is tf.TensorShape
+
+
+def test_converting_a_variable_gives_its_current_value():
+    v = tf.Variable([1.0, 2.0])
+    assert tf.convert_to_tensor(v) is v.value()
+    v.assign([3.0, 4.0])
+    np.testing.assert_array_equal(tf.convert_to_tensor(v).numpy(), [3.0, 4.0])
+    with pytest.raises(ValueError, match="float64"):
+        tf.convert_to_tensor(v, dtype=tf.float64)
 
 
 def test_numpy_returns_a_host_copy_and_scalars_as_numpy_scalars():

@@ -122,6 +122,24 @@ def test_mixed_dtypes_and_empty_tensors():
         assert np.all(w == 0.5)
 
 
+def test_one_call_over_mixed_dtypes_equals_one_call_per_dtype():
+    """The hyper-parameters are rounded once per compute dtype (float16 computes in
+    float32): each tensor's result is the one a call with that tensor alone gives."""
+    rng = np.random.default_rng(5)
+    dtypes = ["float32", "float64", "float16", "float32"]
+    ws = [rng.standard_normal(70001 if i == 0 else 33).astype(d) for i, d in enumerate(dtypes)]
+    gs = [rng.standard_normal(w.shape).astype(w.dtype) for w in ws]
+    hyper = adam_hyper(3, decay=0.01)
+    state = [[w.copy() for w in ws], [np.zeros_like(w) for w in ws],
+             [np.zeros_like(w) for w in ws]]
+    twins.adam_multi_update(state[0], gs, state[1], state[2], hyper)
+    for i, w in enumerate(ws):
+        one = [[w.copy()], [np.zeros_like(w)], [np.zeros_like(w)]]
+        twins.adam_multi_update(one[0], [gs[i]], one[1], one[2], hyper)
+        for got, want in zip((s[i] for s in state), (o[0] for o in one)):
+            assert got.dtype == w.dtype and np.array_equal(got, want)
+
+
 def test_validation():
     w = [np.ones(3, np.float32)]
     with pytest.raises(ValueError, match="grads"):

@@ -32,6 +32,7 @@ GRAD_CASES = [
     GradCase("minimum", tf.minimum, (r(3, 4), r(3, 1))),
     GradCase("squared_difference", tf.math.squared_difference, (r(3), r(2, 3))),
     GradCase("divide_no_nan", tf.math.divide_no_nan, (r(4), pos(4))),
+    GradCase("divide_no_nan", tf.math.divide_no_nan, (r(3, 4), -pos(4)), id="broadcast"),
     GradCase("add_n", lambda a, b, c: tf.add_n([a, b, c]), (r(2, 2), r(2, 2), r(2, 2))),
     # Through float32 and back: a large step keeps float32 rounding out of the difference
     # quotient, and central differences are exact for this quadratic.
@@ -107,6 +108,33 @@ def test_divide_no_nan_gives_zero_where_the_divisor_is_zero():
         tf.math.divide_no_nan(tf.constant([1.0, 2.0]), tf.constant([0.0, 4.0])).numpy(), [0.0, 0.5])
     np.testing.assert_array_equal(tf.math.divide_no_nan(tf.constant([3.0]), 0.0).numpy(), [0.0])
     np.testing.assert_array_equal(tf.math.divide_no_nan(tf.constant([3.0]), 2.0).numpy(), [1.5])
+
+
+def test_divide_no_nan_is_tensorflows_div_no_nan_with_its_gradient():
+    """Zero wherever y is 0, also for an infinite or NaN x; gradients zero there too (TF)."""
+    x = tf.constant([np.inf, np.nan, 3.0, -2.0])
+    y = tf.constant([0.0, 0.0, 0.0, 4.0])
+    w = tf.constant([1.0, 2.0, 3.0, 4.0])
+    with tf.GradientTape() as tape:
+        tape.watch([x, y])
+        out = tf.math.divide_no_nan(x, y)
+        total = tf.reduce_sum(out * w)
+    np.testing.assert_array_equal(out.numpy(), [0.0, 0.0, 0.0, -0.5])
+    gx, gy = tape.gradient(total, [x, y])
+    np.testing.assert_array_equal(gx.numpy(), [0.0, 0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(gy.numpy(), [0.0, 0.0, 0.0, -4.0 * -2.0 / 16.0])
+    ints = tf.math.divide_no_nan(tf.constant([1, 2]), tf.constant([0, 4]))
+    assert ints.dtype == tf.float64   # true division, as tf.divide does for int32
+    np.testing.assert_array_equal(ints.numpy(), [0.0, 0.5])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="divide_no_nan"):
+        tf.math.divide_no_nan(tf.ones(3), tf.ones(2))
+
+
+def test_cast_to_the_same_dtype_is_the_input_itself():
+    x = tf.constant([1.5, 2.5])
+    assert tf.cast(x, tf.float32) is x and tf.cast(x, "float32") is x
+    v = tf.Variable([1.0, 2.0])
+    assert tf.cast(v, tf.float32) is v.value()
 
 
 def test_numpy_arrays_on_either_side_use_our_operators():

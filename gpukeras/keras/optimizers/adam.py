@@ -48,10 +48,8 @@ class Adam(Optimizer):
     def _step_scalars(self, learning_rate, variable):
         s = super()._step_scalars(learning_rate, variable)
         lr, c = s["lr"], self._scalar
-        local_step = _a.cast(self.iterations + 1, lr.dtype)
-        beta_1_power = _a.pow(c(self.beta_1, lr), local_step)
-        beta_2_power = _a.pow(c(self.beta_2, lr), local_step)
-        s["alpha"] = lr * _e.sqrt(1 - beta_2_power) / (1 - beta_1_power)
+        # lr * sqrt(1 - beta_2^t) / (1 - beta_1^t) at t = iterations + 1, in few device ops.
+        s["alpha"] = _optim_ops.adam_alpha(lr, self.iterations, self.beta_1, self.beta_2)
         s["one_minus_beta_1"] = c(1 - self.beta_1, lr)
         s["one_minus_beta_2"] = c(1 - self.beta_2, lr)
         s["epsilon"] = c(self.epsilon, lr)

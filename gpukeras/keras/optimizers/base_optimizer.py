@@ -22,6 +22,7 @@ from ...core.tensor import Tensor
 from ...core.variable import Variable as _CoreVariable
 from ...ops import arithmetic as _a
 from ...ops import elementwise as _e
+from ...ops import optim_ops as _optim_ops
 from ...ops.operands import weak as _weak
 from .. import backend, initializers
 from ..saving import object_registration as _registration
@@ -299,18 +300,32 @@ class BaseOptimizer(GradientPipeline):
             for grad, var in zip(grads, trainable_variables):
                 self.update_step(grad, var, learning_rate)
             return
-        groups = {}
-        for g, v in zip(grads, trainable_variables):
-            group = groups.get(v.dtype)
-            if group is None:
-                group = groups[v.dtype] = ([], [])
-            group[0].append(_a.cast(g, v.dtype))
-            group[1].append(v)
-        index = self._trainable_variables_indices
-        kinds = self._slot_lists()
-        for gs, vs in groups.values():
-            slots = tuple([lst[index[id(v)]] for v in vs] for lst in kinds)
-            self._multi_tensor_update(gs, vs, slots, self._step_scalars(learning_rate, vs[0]))
+        for dtype, positions, variables, slots in self._update_groups(trainable_variables):
+            gs = [_a.cast(grads[i], dtype) for i in positions]   # the gradient itself if same
+            self._multi_tensor_update(gs, variables, slots,
+                                      self._step_scalars(learning_rate, variables[0]))
+
+    def _update_groups(self, trainable_variables):
+        """``(dtype, positions, variables, slot lists)`` per dtype of ``trainable_variables``,
+        cached per list of variables: the grouping and slot look-ups repeat every step."""
+        cache = self.__dict__.setdefault("_update_groups_cache", {})
+        key = tuple(map(id, trainable_variables))
+        groups = None if backend.AUTOCAST_OPEN[0] else cache.get(key)   # dtype may read cast
+        if groups is not None:
+            return groups
+        by_dtype = {}
+        for i, v in enumerate(trainable_variables):
+            positions, vs = by_dtype.setdefault(v.dtype, ([], []))
+            positions.append(i)
+            vs.append(v)
+        index, kinds = self._trainable_variables_indices, self._slot_lists()
+        groups = [(dtype, positions, vs, tuple([lst[index[id(v)]] for v in vs] for lst in kinds))
+                  for dtype, (positions, vs) in by_dtype.items()]
+        if not backend.AUTOCAST_OPEN[0]:
+            if len(cache) >= 8:   # a few variable lists (subsets when gradients are None)
+                cache.clear()
+            cache[key] = groups
+        return groups
 
     def apply_gradients(self, grads_and_vars):
         """``apply`` for a list of (gradient, variable) pairs; returns ``iterations``."""
@@ -361,7 +376,7 @@ class BaseOptimizer(GradientPipeline):
                         constraint = getattr(variable, "constraint", None)
                         if constraint is not None:
                             variable.assign(constraint(variable))
-            self._iterations.assign_add(1)
+            _optim_ops.increment(self._iterations)
         finally:
             _tape.RECORDING[:] = paused
 

@@ -25,6 +25,7 @@ from ...core.tensor import Tensor
 from ...core.variable import Variable as _CoreVariable
 from ...ops import keras_names as ops
 from .. import backend
+from ..layers import tracking
 from ..layers.layer_utils import _tape_paused
 from ..symbolic import KerasTensor, flatten
 from .compile_utils import CompileLoss, CompileMetrics, map_structure
@@ -131,6 +132,11 @@ class Trainer:
     def metrics(self):
         """The loss tracker, the compiled metrics, per-output loss trackers, then the Metric
         objects held as attributes of the model and of its layers (Keras 3's order)."""
+        return list(self._refresh_metrics())
+
+    def _refresh_metrics(self):
+        """Collect ``metrics`` afresh and remember them for ``_step_metrics``."""
+        self.__dict__["_metrics_cache"] = None   # present before the key counts attributes
         metrics = []
         if self.compiled:
             if self._loss_tracker is not None:
@@ -141,7 +147,24 @@ class Trainer:
                 metrics.extend(self._compile_loss.metrics)
         metrics.extend(self._attribute_metrics())
         metrics.extend(self._sublayer_metrics())
+        self.__dict__["_metrics_cache"] = (self._metrics_key(), metrics)
         return metrics
+
+    def _metrics_key(self):
+        """What ``metrics`` depends on, cheaply: tracking, the attributes, the compiled state."""
+        loss = self._compile_loss
+        return (tracking.version(), len(self.__dict__), self.compiled, self._loss_tracker,
+                self._compile_metrics, loss, getattr(loss, "built", None))
+
+    def _step_metrics(self):
+        """``metrics`` for the per-step logs: the remembered list while nothing it depends on
+        changed (``metrics`` and ``reset_metrics``, at every epoch, collect afresh)."""
+        if type(self).metrics is not Trainer.metrics:   # a model that lists its own
+            return self.metrics
+        cache = self.__dict__.get("_metrics_cache")
+        if cache is not None and cache[0] == self._metrics_key():
+            return cache[1]
+        return self._refresh_metrics()
 
     @property
     def metrics_names(self):
@@ -162,7 +185,6 @@ class Trainer:
 
     def _sublayer_metrics(self):
         """Metrics held by sub-layers (not by nested models), cached until tracking changes."""
-        from ..layers import tracking
         cache = self.__dict__.get("_sublayer_metrics_cache")
         if cache is not None and cache[0] == tracking.version():
             return cache[1]
@@ -215,7 +237,7 @@ class Trainer:
     def get_metrics_result(self):
         """``{name: value}`` for every metric of ``metrics`` (dict results merged in)."""
         out = {}
-        for metric in self.metrics:
+        for metric in self._step_metrics():
             result = metric.result()
             if isinstance(result, dict):
                 out.update(result)

@@ -237,6 +237,55 @@ def test_none_gradients_are_skipped_with_a_warning():
         opt.apply([None, None], [a, b])
 
 
+def test_changing_subsets_of_variables_update_the_right_slots():
+    """The per-dtype grouping is remembered per list of variables: subsets (None gradients)
+    and mixed dtypes in any order keep each variable with its own slots and step count."""
+    vs = [gk.Variable(np.zeros(2, np.float32), name="a"),
+          gk.Variable(np.zeros(3, np.float64), name="b"),
+          gk.Variable(np.zeros(2, np.float32), name="c")]
+    ones = [tf.ones(2), tf.ones(3, tf.float64), tf.ones(2)]
+    opt = optimizers.SGD(learning_rate=1.0, momentum=0.5)
+    steps = [(0, 1, 2), (0, 2), (1,), (0, 1, 2), (2, 0)]
+    expected = [np.zeros(n) for n in (2, 3, 2)]
+    momentum = [np.zeros(n) for n in (2, 3, 2)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)   # the None gradients
+        for step in steps:
+            opt.apply([ones[i] if i in step else None for i in range(3)], vs)
+            for i in step:
+                momentum[i] = 0.5 * momentum[i] - 1.0
+                expected[i] = expected[i] + momentum[i]
+    for v, e in zip(vs, expected):
+        np.testing.assert_allclose(v.numpy(), e, rtol=1e-6)
+    assert int(opt.iterations.numpy()) == len(steps)
+
+
+def test_the_step_count_is_incremented_in_place_unless_a_value_is_held():
+    opt = optimizers.Adam()
+    w = gk.Variable(np.zeros(2, np.float32))
+    opt.apply([tf.ones(2)], [w])
+    held = opt.iterations.value()
+    opt.apply([tf.ones(2)], [w])
+    assert int(held.numpy()) == 1 and int(opt.iterations.numpy()) == 2
+    assert opt.iterations.dtype == tf.int64 and opt.iterations.shape == ()
+
+
+def test_adam_step_size_is_the_published_bias_correction():
+    """alpha = lr sqrt(1 - beta_2^t) / (1 - beta_1^t) (Keras's ops, in the learning rate's
+    dtype), computed on the device at each step."""
+    from gpukeras.ops import optim_ops
+    for dtype, rtol in (("float32", 1e-6), ("float64", 1e-14)):
+        lr, one = np.array(0.003, dtype), np.array(1, dtype)
+        b1, b2 = np.array(0.9, dtype), np.array(0.999, dtype)
+        for t in (1, 2, 10, 1000, 10 ** 6):
+            alpha = optim_ops.adam_alpha(tf.constant(lr), tf.constant(np.int64(t - 1)), 0.9,
+                                         0.999)
+            assert alpha.dtype == dtype and alpha.shape == ()
+            step = np.array(t, dtype)
+            want = lr * np.sqrt(one - b2 ** step) / (one - b1 ** step)
+            np.testing.assert_allclose(alpha.numpy(), want, rtol=rtol)
+
+
 def test_constraints_apply_after_the_update():
     opt = optimizers.SGD(learning_rate=1.0)
     w = gk.Variable(np.array([0.5, 2.0, -1.0], np.float32))

@@ -611,6 +611,24 @@ def test_train_on_batch_matches_one_fit_step_and_accepts_class_weight():
     assert isinstance(result, list) and len(result) == 2
 
 
+def test_step_logs_follow_metrics_added_or_removed_between_steps():
+    """The per-step logs list the model's metrics as ``metrics`` does, also when metrics
+    are attached, removed or recompiled after training started."""
+    model = mlp_a()
+    model.compile(optimizers.SGD(0.1), "sparse_categorical_crossentropy")
+    step = model.make_train_function()
+    data = (tf.constant(DATA["xa"][:10]), tf.constant(DATA["ya"][:10]))
+    assert list(step([data])) == ["loss"]
+    model.extra = metrics.Mean(name="extra")
+    assert list(step([data])) == ["loss", "extra"] == model.metrics_names
+    del model.extra
+    assert list(step([data])) == ["loss"]
+    model.compile(optimizers.SGD(0.1), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    logs = model.make_train_function()([data])
+    assert sorted(logs) == ["accuracy", "loss"]
+    np.testing.assert_allclose(float(logs["loss"]), float(model.metrics[0].result()))
+
+
 def test_predict_on_batch_in_a_loop_keeps_memory_flat():
     model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(4)])
     x = DATA["xa"][:8]
