@@ -161,8 +161,9 @@ class Variable:
 
         Copy-on-write rule: the current array is handed out only when nothing but this
         variable can observe it, i.e. the value Tensor is referenced only by the variable and
-        the array only by that Tensor (no value() a caller still holds, no tape that saved the
-        value, no view of the array, no read-only or non-contiguous array). Otherwise a
+        the array only by that Tensor, and the array owns its memory (no value() a caller
+        still holds, no tape that saved the value, no view of the array, the array not itself
+        a view of a user's array or of a batch, not read-only, contiguous). Otherwise a
         contiguous copy is swapped in first (as ``assign`` would swap in a new value), so
         every value read earlier keeps what it had. Without reference counts (not CPython)
         it always copies. Checking costs no device work; only a shared value costs a copy.
@@ -174,8 +175,8 @@ class Variable:
         getrefcount = getattr(_sys, "getrefcount", None)
         # References while checking: the owner (variable / Tensor), the local name, the argument.
         if (getrefcount is not None and getrefcount(value) <= _PRIVATE_REFS
-                and getrefcount(data) <= _PRIVATE_REFS and data.flags.c_contiguous
-                and getattr(data.flags, "writeable", True)):
+                and getrefcount(data) <= _PRIVATE_REFS and data.base is None
+                and data.flags.c_contiguous and getattr(data.flags, "writeable", True)):
             return data
         fresh = data.copy()
         self._replace(fresh)

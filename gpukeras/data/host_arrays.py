@@ -183,11 +183,11 @@ class _HostLeaf:
 
     def take(self, index):
         if isinstance(index, range) and index.step == 1:
+            # On the CPU a batch is a view of the user's array: tensors are never written in
+            # place, and a variable made from one copies it before its first in-place update.
             rows = self.array[index.start:index.stop]
             if self.cast is not None:
                 rows = rows.astype(self.cast._np)
-            elif backends.current_device().kind == "cpu":
-                rows = rows.copy()  # a batch never aliases the user's array
         else:
             if isinstance(index, range):
                 index = as_index_array(index)

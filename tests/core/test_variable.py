@@ -60,3 +60,15 @@ def test_variable_dtype_argument_casts_initial_value():
     assert v.dtype == tf.float32
     v.assign([5, 6])
     assert v.dtype == tf.float32
+
+
+def test_in_place_updates_never_write_into_a_users_array():
+    """A variable made from a view (a batch of a user's array) copies before its first fused
+    update, so the user's array keeps its values."""
+    from gpukeras import keras
+    with tf.device("cpu"):
+        base = np.ones((4, 3), np.float32)
+        v = tf.Variable(base[1:3])
+        keras.optimizers.SGD(0.5).apply([tf.ones((2, 3))], [v])
+        np.testing.assert_array_equal(v.numpy(), np.full((2, 3), 0.5))
+    np.testing.assert_array_equal(base, np.ones((4, 3)))

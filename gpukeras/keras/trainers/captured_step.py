@@ -9,7 +9,8 @@ traced function, Python side effects of the step happen while recording, not on 
 The graph replays into the buffers of the variables it recorded. Before each launch the step
 checks that every model, optimizer and metric variable still owns its recorded buffer; a value
 assigned from outside (``set_weights``, ``reset_state``, a learning-rate callback) is copied into
-it, and when that is not possible the step is recorded again. Anything the graph cannot hold (a
+it, and when that is not possible the step is recorded again. A variable value somebody holds
+(``v.value()``) is handed a snapshot first, so it keeps what it read, as with eager steps. Anything the graph cannot hold (a
 read back to the host, a host-array upload, a backend without graphs) turns capture off for
 this step function: it then runs eagerly, with a warning when ``jit_compile=True`` was asked for.
 """
@@ -25,6 +26,9 @@ from ..symbolic import flatten, map_structure, pack_like
 WARMUP_STEPS = 2
 #: References to a recorded buffer when only the pin list holds it (list entry, loop name, call).
 _PRIVATE_REFS = 3
+#: References to a variable's value Tensor when nobody else holds it (the variable, the loop
+#: name, the call).
+_HELD_VALUE_REFS = 3
 
 
 class _Recording:
@@ -36,10 +40,15 @@ class _Recording:
 
     def repin(self):
         """Copy values assigned from outside into the recorded buffers; False if one cannot be
-        reused (something else still holds it) and the step must be recorded again."""
+        reused (something else still holds it) and the step must be recorded again. A value a
+        caller still holds (``v.value()``) is left a snapshot, as eager updates would leave it."""
         for variable, buf in self.pins:
-            current = variable._value._data
+            value = variable._value
+            current = value._data
             if current is buf:
+                if sys.getrefcount(value) > _HELD_VALUE_REFS:
+                    value._data = buf.copy()   # the holder keeps what it read
+                    variable._replace(buf)
                 continue
             if (sys.getrefcount(buf) > _PRIVATE_REFS or current.shape != buf.shape
                     or current.dtype != buf.dtype):

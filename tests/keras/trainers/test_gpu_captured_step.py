@@ -122,3 +122,15 @@ def test_recorded_predict_keeps_every_batch_and_follows_new_weights():
                                    rtol=1e-5, atol=1e-6)
         np.testing.assert_allclose(model.predict_on_batch(X[:16]), model(X[:16]).numpy(),
                                    rtol=1e-5, atol=1e-6)
+
+
+def test_a_held_variable_value_keeps_what_it_read_while_recorded_steps_run():
+    model, _ = _train(True, epochs=2)
+    kernel = model.layers[0].kernel
+    held = kernel.value()
+    before = held.numpy().copy()
+    with tf.device("gpu"):
+        model.fit(X, Y, batch_size=16, epochs=1, verbose=0, shuffle=False)
+    assert model.train_function._recordings
+    np.testing.assert_array_equal(held.numpy(), before)
+    assert not np.array_equal(kernel.numpy(), before)
