@@ -224,6 +224,8 @@ def run_gpukeras(cfg, backend, tf32=None):
     x, y = _data(cfg)
     device = "cpu" if backend == "numpy" else "gpu"
     with tf.device(device):
+        if backend == "cupy":   # on the GPU once, as the PyTorch peer's tensors are (.to(device))
+            x, y = tf.constant(x), tf.constant(y)
         tf.random.set_seed(SEED) if hasattr(tf.random, "set_seed") else None
         return _keras_throughput(keras, cfg, x, y,
                                  sync=cupy_sync() if backend == "cupy" else None)
