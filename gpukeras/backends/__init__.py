@@ -17,7 +17,7 @@ from .devices import DeviceSpec
 
 __all__ = ["Backend", "BackendUnavailableError", "DeviceSpec", "get_backend", "set_backend",
            "backend_name", "device", "current_device", "backend_of", "backend_for", "available",
-           "seed_all", "capturing", "CaptureError", "deferred_errors", "raise_deferred_errors"]
+           "seed_all", "capturing", "CaptureError", "deferred_errors"]
 
 NUMPY = _numpy_module.backend
 _cupy_backend = None
@@ -101,19 +101,13 @@ def seed_all(seed):
 @contextlib.contextmanager
 def deferred_errors():
     """Let device kernels record data errors (out-of-range sparse labels) instead of reading
-    them back after every launch; ``raise_deferred_errors`` reports them. The training loops
-    use this so a step never waits for the device."""
+    them back after every launch, and raise the first one when the block ends (one read).
+    The training loops run each epoch in one, so a step never waits for the device."""
     if _cupy_backend is None:
         yield
         return
     with _cupy_backend.deferred_errors():
         yield
-
-
-def raise_deferred_errors():
-    """Raise the first data error a device kernel recorded since the last call (reads back)."""
-    if _cupy_backend is not None:
-        _cupy_backend.raise_deferred_errors()
 
 
 def backend_name():

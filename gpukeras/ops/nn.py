@@ -511,19 +511,28 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
     return out
 
 
+def _sparse_labels(labels, features, op, what):
+    """Integer class labels with the shape of ``features`` (logits or probabilities) without
+    its last axis, on the same device; errors name the op and both shapes."""
+    lb = tensor(labels)
+    if lb._data.dtype.kind not in "iu":
+        raise TypeError(f"{op}: labels must be an integer (int32 or int64) tensor, got "
+                        f"{lb.dtype.name}")
+    same_device(op, features, lb)
+    if features.ndim == 0 or lb._data.shape != features._data.shape[:-1]:
+        raise InvalidArgumentError(
+            f"{op}: labels.shape must equal {what}.shape except for the last dimension, got "
+            f"labels.shape={tuple(lb._data.shape)} and {what}.shape="
+            f"{tuple(features._data.shape)}", op)
+    return lb
+
+
 @differentiable
 def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None):
     """Per-example -log_softmax(logits)[label] for integer class ``labels`` (classes: last axis)."""
     op = "sparse_softmax_cross_entropy_with_logits"
     lg = _features(logits, op)
-    lb = tensor(labels)
-    if lb._data.dtype.kind not in "iu":
-        raise TypeError(f"{op}: labels must be an int32 or int64 tensor, got {lb.dtype.name}")
-    same_device(op, lg, lb)
-    if lg.ndim == 0 or lb._data.shape != lg._data.shape[:-1]:
-        raise InvalidArgumentError(
-            f"{op}: labels.shape must equal logits.shape except for the last dimension, got "
-            f"labels.shape={tuple(lb._data.shape)} and logits.shape={tuple(lg._data.shape)}", op)
+    lb = _sparse_labels(labels, lg, op, "logits")
     try:
         loss, dlogits = _kernel(lg, "sparse_softmax_cross_entropy")(lg._data, lb._data)
     except ValueError as exc:
@@ -584,14 +593,7 @@ def sparse_categorical_crossentropy_probs(labels, probs, epsilon=EPSILON):
     """
     op = "sparse_categorical_crossentropy"
     p = _features(probs, op)
-    lb = tensor(labels)
-    if lb._data.dtype.kind not in "iu":
-        raise TypeError(f"{op}: labels must be an integer tensor, got {lb.dtype.name}")
-    same_device(op, p, lb)
-    if p.ndim == 0 or lb._data.shape != p._data.shape[:-1]:
-        raise InvalidArgumentError(
-            f"{op}: labels.shape must equal probs.shape except for the last dimension, got "
-            f"labels.shape={tuple(lb._data.shape)} and probs.shape={tuple(p._data.shape)}", op)
+    lb = _sparse_labels(labels, p, op, "probs")
     xp, data = xp_of(p), p._data
     dt = data.dtype
     lo, hi = dt.type(epsilon), dt.type(1.0 - epsilon)

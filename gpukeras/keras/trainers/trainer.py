@@ -327,14 +327,13 @@ class Trainer(StepFunctions):
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
             logs = {}
-            with backends.deferred_errors():   # no read-back per batch for label checks
+            with backends.deferred_errors():   # label errors are read once, at the end
                 for begin_step, end_step, data in epoch_iterator:
                     callbacks.on_train_batch_begin(begin_step)
                     logs = self.train_function(data)
                     callbacks.on_train_batch_end(end_step, logs)
                     if self.stop_training:
                         break
-            backends.raise_deferred_errors()
             # The epoch's values: read back from the device once, here.
             epoch_logs = pythonify_logs(self._get_metrics_result_or_logs(logs))
             if validation_data is not None and self._should_eval(epoch, validation_freq):
@@ -399,7 +398,6 @@ class Trainer(StepFunctions):
                 callbacks.on_test_batch_end(end_step, logs)
                 if self.stop_evaluating:
                     break
-        backends.raise_deferred_errors()
         logs = pythonify_logs(self._get_metrics_result_or_logs(logs))
         callbacks.on_test_end(logs)
         if return_dict:
