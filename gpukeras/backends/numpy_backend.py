@@ -43,11 +43,8 @@ class NumpyBackend(Backend):
         return self._rng
 
     def _load_kernel(self, name):
-        from ..kernels import twins
-        try:
-            return getattr(twins, name)
-        except AttributeError:
-            raise KeyError(f"no kernel named {name!r}; known kernels: {sorted(twins.__all__)}") from None
+        from ..kernels import twin
+        return twin(name)
 
     def device_name(self, index=0):
         """The CPU model (from /proc/cpuinfo on Linux), else the platform's processor name."""

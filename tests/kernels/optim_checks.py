@@ -4,7 +4,7 @@ run through an ``impl`` (emulated or real GPU): ``load``, ``to_device``, ``to_ho
 
 import numpy as np
 
-from gpukeras.kernels import twins
+from gpukeras.kernels import optimizer_twins as twins
 
 from .kernel_checks import assert_close
 

@@ -1,11 +1,11 @@
-"""The multi-tensor optimizer twins (twins.adam_multi_update / sgd_multi_update) against the
+"""The multi-tensor optimizer twins (optimizer_twins: Adam, SGD, RMSprop) against the
 published update rules written out in plain float64 NumPy, over several steps and lists of odd
 sizes; in-place semantics, dtypes and argument validation."""
 
 import numpy as np
 import pytest
 
-from gpukeras.kernels import twins
+from gpukeras.kernels import optimizer_twins as twins
 
 from .optim_checks import adam_hyper
 
