@@ -1,8 +1,9 @@
 """``python -m gpukeras info``: what gpukeras will run on here, and whether its kernels compile.
 
 Reports the selected backend and device, library versions (gpukeras, Python, NumPy, h5py, CuPy
-with the CUDA runtime and driver), the backends available on this machine, and the result of
-compiling every custom CUDA kernel with NVRTC (``gpukeras.kernels.compile_check``).
+with the CUDA runtime and driver), the backends available on this machine, which CPU kernels run
+(compiled C or the NumPy twins), and the result of compiling every custom CUDA kernel with NVRTC
+(``gpukeras.kernels.compile_check``).
 """
 
 import os
@@ -90,7 +91,17 @@ def collect(check_kernels=True):
         "available": backends.available(),
         "gpus": gpu_names, "gpu_reason": gpu_reason,
         "kernels": kernels, "kernel_reason": kernel_reason, "kernel_arch": arch,
+        "cpu_kernels": _cpu_kernels(),
     }
+
+
+def _cpu_kernels():
+    """Which CPU kernels run: the compiled C ones, or the NumPy twins and why."""
+    try:
+        from .kernels import cpu_native
+        return cpu_native.status()
+    except Exception as exc:  # a broken compiler must not stop the report
+        return f"NumPy twins ({exc.__class__.__name__}: {exc})"
 
 
 def format_report(info):
@@ -111,6 +122,7 @@ def format_report(info):
     lines.append("versions:")
     for lib, version in info["versions"].items():
         lines.append(f"  {lib + ':':<18}{version}")
+    lines.append(f"CPU kernels:        {info['cpu_kernels']}")
     kernels = info["kernels"]
     if kernels is None:
         lines.append(f"custom kernels:     not checked: {info['kernel_reason']}")

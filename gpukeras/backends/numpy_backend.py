@@ -43,8 +43,8 @@ class NumpyBackend(Backend):
         return self._rng
 
     def _load_kernel(self, name):
-        from ..kernels import twin
-        return twin(name)
+        from ..kernels import cpu_native, twin
+        return cpu_native.load(name) or twin(name)
 
     def device_name(self, index=0):
         """The CPU model (from /proc/cpuinfo on Linux), else the platform's processor name."""

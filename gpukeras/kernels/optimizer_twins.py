@@ -21,7 +21,7 @@ __all__ = ["adam_multi_update", "sgd_multi_update", "rmsprop_multi_update"]
 BLOCK = 65536
 
 
-def _check(kernel, params, lists):
+def check(kernel, params, lists):
     """Validate lists of arrays aligned with ``params`` (same dtype and shape)."""
     for what, arrays in lists.items():
         if arrays is None:
@@ -36,12 +36,17 @@ def _check(kernel, params, lists):
         compute_dtype(p, kernel)
 
 
-def _hyper(hyper, n, kernel):
-    """``hyper`` as NumPy scalars, per compute dtype (converted once per call and dtype)."""
-    h = np.asarray(hyper)
+def check_hyper(h, n, kernel):
+    """``h`` must be a 1-D array of at least ``n`` hyper-parameters."""
     if h.ndim != 1 or h.shape[0] < n:
         raise ValueError(f"{kernel}: hyper must be a 1-D array of {n} values, got shape "
                          f"{tuple(h.shape)}")
+
+
+def _hyper(hyper, n, kernel):
+    """``hyper`` as NumPy scalars, per compute dtype (converted once per call and dtype)."""
+    h = np.asarray(hyper)
+    check_hyper(h, n, kernel)
     by_dtype = {}
 
     def get(dtype):
@@ -70,7 +75,7 @@ def _prepare(kernel, hyper, n_hyper, params, grads, slots):
     """Validate, then cut every tensor into blocks ``(w, g, *slots, hyper)`` in its
     compute dtype. Returns the blocks and the (computed, stored) pairs to copy back after the
     update (float16 state computed in float32)."""
-    _check(kernel, params, {"grads": grads, **slots})
+    check(kernel, params, {"grads": grads, **slots})
     hyper_in = _hyper(hyper, n_hyper, kernel)
     blocks, write_backs = [], []
     for i, w in enumerate(params):
