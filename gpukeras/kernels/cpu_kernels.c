@@ -1,11 +1,13 @@
-/* Fused CPU kernels: the multi-tensor optimizer updates in one pass over memory.
+/* Fused CPU kernels: the multi-tensor optimizer updates, and bias + piecewise-linear activation
+ * forward and backward, each in one pass over memory.
  *
- * Compiled on first use with the system's C compiler (cpu_native.py); the NumPy twins in
- * optimizer_twins.py are the reference and the fallback. Each loop performs exactly the twin's
- * IEEE operations in the twin's order, and the build turns floating-point contraction off, so
- * results equal the twins bit for bit; only the 12 memory passes the twin makes become one.
+ * Compiled on first use with the system's C compiler (cpu_native.py); the NumPy twins
+ * (optimizer_twins.py, twins.py) are the reference and the fallback. Each loop performs exactly
+ * the twin's IEEE operations in the twin's order, and the build turns floating-point contraction
+ * off, so results equal the twins bit for bit; only the twin's memory passes (twelve for Adam,
+ * two or three for an activation) and temporaries become one pass.
  *
- * One signature for every update: (w, g, a, b, c, n, hyper, flag) with w the parameter, g its
+ * One signature for every optimizer update: (w, g, a, b, c, n, hyper, flag) with w the parameter, g its
  * gradient, a/b/c the slots (NULL when unused), n the element count, hyper the rule's
  * hyper-parameters in the parameter's dtype, and flag a switch of the rule (Nesterov).
  */
@@ -92,3 +94,62 @@ DEFINE_SGD(sgd_float32, float)
 DEFINE_SGD(sgd_float64, double)
 DEFINE_RMSPROP(rmsprop_float32, float, sqrtf)
 DEFINE_RMSPROP(rmsprop_float64, double, sqrt)
+
+/* np.maximum / np.minimum: NaN propagates, and equal values (-0.0 vs 0.0) give the second
+ * operand, as NumPy's loops do. Functions, so nested uses evaluate each operand once. */
+static inline float max_float(float a, float b) { return (a > b || a != a) ? a : b; }
+static inline float min_float(float a, float b) { return (a < b || a != a) ? a : b; }
+static inline double max_double(double a, double b) { return (a > b || a != a) ? a : b; }
+static inline double min_double(double a, double b) { return (a < b || a != a) ? a : b; }
+
+/* Piecewise-linear activations (kind): 0 linear, 1 relu, 2 relu6, 3 leaky_relu (slope alpha,
+ * used only when nonzero, as in the twin). Each kind gets its own loop so that it vectorizes. */
+#define RELU(T, t) max_##T(t, (T)0)
+#define RELU6(T, t) min_##T(max_##T(t, (T)0), (T)6)
+#define LEAKY(T, t) (max_##T(t, (T)0) + alpha * min_##T(t, (T)0))
+
+#define FOR_ROWS(T, EXPR)                                                                    \
+    for (ptrdiff_t r = 0; r < rows; r++) {                                                   \
+        const T *xr = x + r * cols;                                                          \
+        T *yr = y + r * cols;                                                                \
+        for (ptrdiff_t c = 0; c < cols; c++) {                                               \
+            const T t = xr[c] + bias[c];                                                     \
+            yr[c] = EXPR;                                                                    \
+        }                                                                                    \
+    }
+
+/* y = act(x + bias) over a (rows, cols) row-major x, bias along the last axis. */
+#define DEFINE_BIAS_ACT(NAME, T)                                                             \
+    void NAME(const T *x, const T *bias, T *y, ptrdiff_t rows, ptrdiff_t cols, int kind,     \
+              T alpha) {                                                                     \
+        if (kind == 1 || (kind == 3 && alpha == 0)) {                                        \
+            FOR_ROWS(T, RELU(T, t))                                                          \
+        } else if (kind == 2) {                                                              \
+            FOR_ROWS(T, RELU6(T, t))                                                         \
+        } else if (kind == 3) {                                                              \
+            FOR_ROWS(T, LEAKY(T, t))                                                         \
+        } else {                                                                             \
+            FOR_ROWS(T, t)                                                                   \
+        }                                                                                    \
+    }
+
+/* dx = g * act'(x) for kinds 1-3, with x the forward input or, for these kinds, its output
+ * (same sign pattern): relu g*(x>0), relu6 g*(0<x<6), leaky g*m + (g*alpha)*!m. */
+#define DEFINE_ACT_GRAD(NAME, T)                                                             \
+    void NAME(const T *g, const T *x, T *dx, ptrdiff_t n, int kind, T alpha) {               \
+        if (kind == 1) {                                                                     \
+            for (ptrdiff_t i = 0; i < n; i++) dx[i] = g[i] * (T)(x[i] > 0);                  \
+        } else if (kind == 2) {                                                              \
+            for (ptrdiff_t i = 0; i < n; i++) dx[i] = g[i] * (T)(x[i] > 0 && x[i] < 6);      \
+        } else {                                                                             \
+            for (ptrdiff_t i = 0; i < n; i++) {                                              \
+                const T m = (T)(x[i] > 0);                                                   \
+                dx[i] = g[i] * m + (g[i] * alpha) * ((T)1 - m);                              \
+            }                                                                                \
+        }                                                                                    \
+    }
+
+DEFINE_BIAS_ACT(bias_act_float32, float)
+DEFINE_BIAS_ACT(bias_act_float64, double)
+DEFINE_ACT_GRAD(act_grad_float32, float)
+DEFINE_ACT_GRAD(act_grad_float64, double)

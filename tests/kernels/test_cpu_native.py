@@ -217,3 +217,76 @@ def test_the_library_is_compiled_once_and_then_loaded_from_the_cache(tmp_path):
     assert second.stdout.splitlines()[0] == "native [0.5, 0.5, 0.5]", second.stderr
     assert log.read_text().count("call") == calls     # nothing compiled the second time
     assert len(list((tmp_path / "cache").glob("cpu_kernels-*"))) == 1
+
+
+# -- bias + piecewise-linear activation ------------------------------------------------------
+
+EDGES = [-0.0, 0.0, np.nan, np.inf, -np.inf, 6.0, -6.0, 5.999, 1e-30]
+
+
+def _same(a, b):
+    assert a.dtype == b.dtype and a.shape == b.shape
+    np.testing.assert_array_equal(a, b)                       # NaN where NaN
+    np.testing.assert_array_equal(np.signbit(a), np.signbit(b))  # and -0.0 where -0.0
+
+
+@needs_compiler
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("act, alpha", [("linear", 0.0), ("relu", 0.0), ("relu6", 0.0),
+                                        ("leaky_relu", 0.0), ("leaky_relu", 0.2),
+                                        ("leaky_relu", -0.1)])
+@pytest.mark.parametrize("shape", [(130, 70), (2, 3, 5), (4, 0), (1, 1)])
+def test_bias_activation_equals_the_twins_bit_for_bit(act, alpha, dtype, shape):
+    from gpukeras.kernels import twins
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal(shape) * 4).astype(dtype)
+    x.reshape(-1)[:len(EDGES)] = EDGES[:x.size]
+    bias = rng.standard_normal(shape[-1]).astype(dtype)
+    bias[:1] = -0.0
+    y = cpu_native.bias_activation_forward(act, x, bias, alpha)
+    _same(y, twins.bias_activation_forward(act, x, bias, alpha))
+    if act == "linear":
+        return
+    g = rng.standard_normal(shape).astype(dtype)
+    g.reshape(-1)[:3] = [3e38, -0.0, np.nan][:g.size]
+    pairs = [(x, None), (x, y)] + ([(None, y)] if alpha >= 0 else [])
+    for xx, yy in pairs:
+        _same(cpu_native.activation_backward(act, g, xx, yy, alpha),
+              twins.activation_backward(act, g, xx, yy, alpha))
+
+
+@needs_compiler
+@pytest.mark.parametrize("case", ["float16", "int32", "strided", "bias_float64", "gelu",
+                                  "tiny_slope"])
+def test_other_activation_inputs_take_the_twin(case):
+    from gpukeras.kernels import twins
+    rng = np.random.default_rng(4)
+    x, bias = rng.standard_normal((6, 8)).astype(np.float32), rng.standard_normal(8)
+    bias, act, alpha = bias.astype(np.float32), "relu", 0.0
+    if case in ("float16", "int32"):
+        x = (x * 3).astype(case)
+        bias = bias.astype(case)
+    elif case == "strided":
+        x = rng.standard_normal((8, 6)).astype(np.float32).T
+    elif case == "bias_float64":
+        bias = bias.astype(np.float64)
+    elif case == "gelu":
+        act = "gelu"
+    else:   # a slope that rounds to 0 in float32 but not as a Python float
+        act, alpha = "leaky_relu", 1e-60
+        x[0, 0] = -5.0
+    y = cpu_native.bias_activation_forward(act, x, bias, alpha)
+    _same(y, twins.bias_activation_forward(act, x, bias, alpha))
+    if x.dtype.kind == "f":
+        g = rng.standard_normal(x.shape).astype(x.dtype)
+        _same(cpu_native.activation_backward(act, g, x, y, alpha),
+              twins.activation_backward(act, g, x, y, alpha))
+
+
+def test_activation_errors_are_the_twins():
+    x = np.ones((2, 3), np.float32)
+    for module in (cpu_native, __import__("gpukeras.kernels.twins", fromlist=["twins"])):
+        with pytest.raises(ValueError, match="bias of shape \\(4,\\)"):
+            module.bias_activation_forward("relu", x, np.ones(4, np.float32))
+        with pytest.raises(ValueError, match="needs the forward input x"):
+            module.activation_backward("leaky_relu", x, None, x, -0.5)
