@@ -113,12 +113,13 @@ def gpu_env(mode):
     return env
 
 
-def run_child(module, args, env, timeout=600):
-    """Run ``python -m module args`` and parse the JSON of its last stdout line.
+def run_child(module, args, env, timeout=600, python=None):
+    """Run ``python -m module args`` (this interpreter unless ``python`` names another) and
+    parse the JSON of its last stdout line.
 
     Returns ``(result, None)`` or ``(None, why)``: a child failing never stops the runner.
     """
-    cmd = [sys.executable, "-m", module, *args]
+    cmd = [python or sys.executable, "-m", module, *args]
     try:
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout,
                               cwd=ROOT)

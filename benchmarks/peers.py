@@ -42,17 +42,25 @@ def _result(result, why):
     return result["samples_per_s"], result["version"]
 
 
+#: An interpreter with TensorFlow, for Keras 3 on TensorFlow: TensorFlow pins versions (h5py,
+#: protobuf) that need not suit the environment gpukeras is tested in, so it may live apart.
+TF_PYTHON_ENV = "GPUKERAS_BENCH_TF_PYTHON"
+
+
 def run_keras_peer(name, keras_backend, options, gpu=False, tf32=None, timeout=600):
     """samples/s of Keras 3 on ``keras_backend`` in a child process, or (None, why not)."""
     needed = KERAS_BACKENDS[keras_backend]
-    if not _installed("keras"):
-        return None, "keras not installed"
-    if not _installed(needed):
-        return None, f"{needed} not installed"
+    python = os.environ.get(TF_PYTHON_ENV) if keras_backend == "tensorflow" else None
+    if python is None:
+        if not _installed("keras"):
+            return None, "keras not installed"
+        if not _installed(needed):
+            return None, f"{needed} not installed (or set {TF_PYTHON_ENV})" if (
+                keras_backend == "tensorflow") else f"{needed} not installed"
     env = gpu_env(tf32 or "off") if gpu else cpu_env()
     env["KERAS_BACKEND"] = keras_backend
     return _result(*run_child("benchmarks.peers", ["keras"] + _args(name, options, gpu, tf32),
-                              env, timeout))
+                              env, timeout, python=python))
 
 
 def run_torch_peer(name, options, timeout=600):

@@ -195,3 +195,16 @@ def test_torch_tf32_switch_round_trips():
             assert common.torch_tf32() == mode
     finally:
         common.set_torch_tf32(torch, before)
+
+
+def test_keras_on_tensorflow_runs_in_the_interpreter_named_by_the_environment(monkeypatch,
+                                                                                tmp_path):
+    """TensorFlow pins its own h5py/protobuf, so it may live in another environment."""
+    missing = tmp_path / "no-python-here"
+    monkeypatch.setenv(peers.TF_PYTHON_ENV, str(missing))
+    sps, why = peers.run_keras_peer("mlp", "tensorflow", common.Options(quick=True))
+    assert sps is None and why.startswith("could not start") and "no-python-here" in why
+    monkeypatch.delenv(peers.TF_PYTHON_ENV)
+    if peers._installed("keras") and not peers._installed("tensorflow"):
+        sps, why = peers.run_keras_peer("mlp", "tensorflow", common.Options(quick=True))
+        assert sps is None and peers.TF_PYTHON_ENV in why

@@ -5,6 +5,7 @@ import platform
 import numpy as np
 
 from .base import Backend
+from .host_memory import tune as _tune_host_memory
 
 
 class NumpyBackend(Backend):
@@ -14,6 +15,7 @@ class NumpyBackend(Backend):
     def __init__(self):
         super().__init__()
         self._rng = np.random.default_rng()
+        _tune_host_memory()
 
     @property
     def xp(self):
