@@ -42,6 +42,22 @@ def timeit(fn, repeat=7, warmup=2, sync=None):
     return statistics.median(times)
 
 
+def timeit_interleaved(fns, repeat=7, warmup=2):
+    """Median seconds per call of each of ``fns`` (name -> function), their repeats taken in
+    turn: a machine that slows down for a while slows all of them, not just one, so their
+    ratios hold better than those of back-to-back ``timeit`` runs."""
+    for _ in range(warmup):
+        for fn in fns.values():
+            fn()
+    times = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
 def torch_or_none():
     """PyTorch if it imports, else None (peers are optional)."""
     try:

@@ -15,7 +15,7 @@ import sys
 
 import numpy as np
 
-from .common import Options, cupy_sync, set_torch_tf32, timeit, torch_or_none
+from .common import Options, cupy_sync, set_torch_tf32, timeit, timeit_interleaved, torch_or_none
 
 SEED = 0
 LR = 1e-3
@@ -169,7 +169,8 @@ class HandWritten:
                 layer[k] = layer[k] - lr_t * ms[k] / (xp.sqrt(vs[k]) + eps)
 
 
-def run_handwritten(cfg, xp=np, sync=None):
+def handwritten_epoch(cfg, xp=np):
+    """One epoch of the hand-written loop (training or predict) over the workload's data."""
     x, y = _data(cfg, xp)
     model = HandWritten(cfg["sizes"], xp)
     b, steps = cfg["batch"], cfg["steps"]
@@ -181,8 +182,12 @@ def run_handwritten(cfg, xp=np, sync=None):
                 model.train_step(x[sl], y[sl])
             else:
                 model.predict(x[sl])
+    return epoch
 
-    return b * steps / timeit(epoch, repeat=cfg["repeat"], warmup=1, sync=sync)
+
+def run_handwritten(cfg, xp=np, sync=None):
+    epoch = handwritten_epoch(cfg, xp)
+    return cfg["batch"] * cfg["steps"] / timeit(epoch, repeat=cfg["repeat"], warmup=1, sync=sync)
 
 
 # --------------------------------------------------------------------------- gpukeras
@@ -197,11 +202,8 @@ def _keras_model(keras, sizes):
     return model
 
 
-def _keras_throughput(keras, cfg, x, y, sync=None, read_back=False):
-    """samples/s of ``fit`` (one epoch over ``steps`` batches) or of ``predict``.
-
-    ``read_back``: wait for a GPU Keras by reading the last weight back after each fit.
-    """
+def _keras_epoch(keras, cfg, x, y):
+    """One ``fit`` epoch over ``steps`` batches (or one ``predict``) of a fresh Keras model."""
     model = _keras_model(keras, cfg["sizes"])
     b = cfg["batch"]
     if cfg["train"]:
@@ -210,6 +212,15 @@ def _keras_throughput(keras, cfg, x, y, sync=None, read_back=False):
     else:
         def once():
             model.predict(x, batch_size=b, verbose=0)
+    return model, once
+
+
+def _keras_throughput(keras, cfg, x, y, sync=None, read_back=False):
+    """samples/s of ``fit`` (one epoch over ``steps`` batches) or of ``predict``.
+
+    ``read_back``: wait for a GPU Keras by reading the last weight back after each fit.
+    """
+    model, once = _keras_epoch(keras, cfg, x, y)
     if read_back:
         def sync():
             keras.ops.convert_to_numpy(model.trainable_variables[-1])
@@ -304,15 +315,30 @@ def add_pct_gemm(rows, gemm):
     return rows
 
 
+def _cpu_pair(cfg):
+    """samples/s of gpukeras[numpy] and of the hand-written loop, their repeats interleaved
+    (median of ``2 * repeat - 1``)."""
+    import gpukeras as tf
+    from gpukeras import keras
+    x, y = _data(cfg)
+    with tf.device("cpu"):
+        tf.random.set_seed(SEED)
+        _, ours = _keras_epoch(keras, cfg, x, y)
+        times = timeit_interleaved({"ours": ours, "hand": handwritten_epoch(cfg)},
+                                   repeat=2 * cfg["repeat"] - 1, warmup=1)
+    samples = cfg["batch"] * cfg["steps"]
+    return samples / times["ours"], samples / times["hand"]
+
+
 def cpu_rows(name, options):
     """The CPU section: gpukeras[numpy], the hand-written loop, and each CPU peer alone."""
     from . import peers
     cfg = config(name, options.quick)
     gemm = gemm_gflops(cfg, repeat=options.repeats(11))
     rows = [gemm_row(name, "CPU", "numpy GEMM (step shapes)", gemm)]
-    ours = run_gpukeras(cfg, "numpy")
+    ours, hand = _cpu_pair(cfg)
     rows.append(make_row(name, "CPU", "gpukeras[numpy]", ours))
-    rows.append(make_row(name, "CPU", "hand-written numpy", run_handwritten(cfg), ours))
+    rows.append(make_row(name, "CPU", "hand-written numpy", hand, ours))
     if options.peers != "none":
         sps, info = peers.run_torch_peer(name, options)
         rows.append(make_row(name, "CPU", "torch (nn.Module)", sps, ours, None if sps else info))

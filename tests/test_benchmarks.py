@@ -208,3 +208,11 @@ def test_keras_on_tensorflow_runs_in_the_interpreter_named_by_the_environment(mo
     if peers._installed("keras") and not peers._installed("tensorflow"):
         sps, why = peers.run_keras_peer("mlp", "tensorflow", common.Options(quick=True))
         assert sps is None and peers.TF_PYTHON_ENV in why
+
+
+def test_interleaved_timing_takes_the_repeats_in_turn():
+    calls = []
+    medians = common.timeit_interleaved({"a": lambda: calls.append("a"),
+                                         "b": lambda: calls.append("b")}, repeat=3, warmup=1)
+    assert calls == ["a", "b"] * 4 and set(medians) == {"a", "b"}
+    assert all(m >= 0 for m in medians.values())
