@@ -56,6 +56,9 @@ def parse_args(argv=None):
     parser.add_argument("--quick", action="store_true", help="fewer repeats (smoke runs)")
     parser.add_argument("--peers", choices=("all", "torch", "none"), default="all",
                         help="peers to run: all, native PyTorch only, or none (default all)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="CPU sections: run every implementation this many times in turn "
+                             "and report medians (default 3; --quick: 1)")
     parser.add_argument("--json", default=None, help="also write the rows to this JSON file")
     parser.add_argument("--plot", default=None, metavar="FILE.png",
                         help="also draw the CPU-vs-GPU and gpukeras/peer ratios (matplotlib)")
@@ -64,7 +67,10 @@ def parse_args(argv=None):
     if unknown:
         parser.error(f"unknown workload(s) {unknown}; choose from {WORKLOADS}")
     args.workloads = args.workloads or list(WORKLOADS)
-    args.options = Options(tf32=TF32_CHOICES[args.tf32], quick=args.quick, peers=args.peers)
+    if args.rounds < 1:
+        parser.error(f"--rounds must be at least 1, got {args.rounds}")
+    args.options = Options(tf32=TF32_CHOICES[args.tf32], quick=args.quick, peers=args.peers,
+                           rounds=args.rounds)
     return args
 
 

@@ -20,6 +20,12 @@ class Options:
     quick: bool = False
     #: Which peers run besides gpukeras and the hand-written loop: "all", "torch" or "none".
     peers: str = "all"
+    #: CPU sections run every implementation this many times in turn and report the median:
+    #: a shared machine's slow spells then hit each of them, not one.
+    rounds: int = 3
+
+    def round_count(self):
+        return 1 if self.quick else max(1, self.rounds)
 
     def repeats(self, n):
         """``n`` repeats normally, 1 (3 where ``n`` is large) in a quick run."""

@@ -331,20 +331,37 @@ def _cpu_pair(cfg):
 
 
 def cpu_rows(name, options):
-    """The CPU section: gpukeras[numpy], the hand-written loop, and each CPU peer alone."""
+    """The CPU section: gpukeras[numpy], the hand-written loop, and each CPU peer alone, all
+    run ``options.round_count()`` times in turn; each row is its median over the rounds."""
+    import statistics
     from . import peers
     cfg = config(name, options.quick)
     gemm = gemm_gflops(cfg, repeat=options.repeats(11))
-    rows = [gemm_row(name, "CPU", "numpy GEMM (step shapes)", gemm)]
-    ours, hand = _cpu_pair(cfg)
-    rows.append(make_row(name, "CPU", "gpukeras[numpy]", ours))
-    rows.append(make_row(name, "CPU", "hand-written numpy", hand, ours))
+    runs = {"gpukeras[numpy]": lambda: (_cpu_pair(cfg), None)}
     if options.peers != "none":
-        sps, info = peers.run_torch_peer(name, options)
-        rows.append(make_row(name, "CPU", "torch (nn.Module)", sps, ours, None if sps else info))
+        runs["torch (nn.Module)"] = lambda: peers.run_torch_peer(name, options)
     for kb in (peers.KERAS_BACKENDS if options.peers == "all" else ()):
-        sps, info = peers.run_keras_peer(name, kb, options)
-        rows.append(make_row(name, "CPU", f"keras-{kb}", sps, ours, None if sps else info))
+        runs[f"keras-{kb}"] = lambda kb=kb: peers.run_keras_peer(name, kb, options)
+    order = ["gpukeras[numpy]", "hand-written numpy"] + [i for i in runs if i != "gpukeras[numpy]"]
+    samples = {impl: [] for impl in order}
+    why = {}
+    for _ in range(options.round_count()):
+        for impl, run in runs.items():
+            sps, info = run()
+            if impl == "gpukeras[numpy]":
+                samples["gpukeras[numpy]"].append(sps[0])
+                samples["hand-written numpy"].append(sps[1])
+            elif sps:
+                samples[impl].append(sps)
+            else:
+                why[impl] = info
+    median = {impl: statistics.median(v) if v else None for impl, v in samples.items()}
+    ours = median["gpukeras[numpy]"]
+    rows = [gemm_row(name, "CPU", "numpy GEMM (step shapes)", gemm),
+            make_row(name, "CPU", "gpukeras[numpy]", ours)]
+    for impl, sps in median.items():
+        if impl != "gpukeras[numpy]":
+            rows.append(make_row(name, "CPU", impl, sps, ours, None if sps else why.get(impl)))
     add_pct_gemm(rows[1:], gemm)
     return rows
 
