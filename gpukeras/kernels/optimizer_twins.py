@@ -116,12 +116,17 @@ def _scratch(cache, dtype, shape):
     return bufs[0][:size].reshape(shape), bufs[1][:size].reshape(shape)
 
 
+def _decay(w, decay, tmp):
+    """``w -= w decay`` (weight decay, before the rule) when ``decay`` is not 0."""
+    if decay != 0:
+        np.multiply(w, decay, out=tmp)
+        w -= tmp
+
+
 def _adam_block(scratch, w, g, m, v, vh, h):
     alpha, omb1, omb2, eps, decay = h
     tmp, num = _scratch(scratch, w.dtype, w.shape)
-    if decay != 0:
-        np.multiply(w, decay, out=num)
-        w -= num
+    _decay(w, decay, num)
     np.subtract(g, m, out=tmp)
     tmp *= omb1
     m += tmp
@@ -151,9 +156,7 @@ def adam_multi_update(params, grads, ms, vs, hyper, vhats=None):
 def _sgd_block(scratch, w, g, m, h, nesterov=False):
     lr, momentum, decay = h
     lr_g, tmp = _scratch(scratch, w.dtype, w.shape)
-    if decay != 0:
-        np.multiply(w, decay, out=tmp)
-        w -= tmp
+    _decay(w, decay, tmp)
     np.multiply(g, lr, out=lr_g)
     if m is None:
         w -= lr_g
@@ -179,9 +182,7 @@ def sgd_multi_update(params, grads, ms, hyper, nesterov=False):
 def _rmsprop_block(scratch, w, g, v, m, a, h):
     lr, rho, omr, momentum, eps, decay = h
     tmp, inc = _scratch(scratch, w.dtype, w.shape)
-    if decay != 0:
-        np.multiply(w, decay, out=tmp)
-        w -= tmp
+    _decay(w, decay, tmp)
     np.multiply(g, g, out=tmp)
     tmp *= omr
     v *= rho
