@@ -16,7 +16,6 @@ The trainer keeps its state in class-level defaults (it has no ``__init__``), so
 ``Model.__init__`` needs no change to call it.
 """
 
-import inspect
 import warnings
 
 from ... import backends
@@ -25,14 +24,16 @@ from ...core.tensor import Tensor
 from ...core.variable import Variable as _CoreVariable
 from ...ops import keras_names as ops
 from .. import backend
+from ..callbacks.callback_list import pythonify_logs
 from ..layers import tracking
 from ..layers.layer_utils import _tape_paused
-from ..symbolic import KerasTensor, flatten
 from .compile_utils import CompileLoss, CompileMetrics, map_structure
 from .data_adapters import (can_convert_arrays, class_weight_to_sample_weights,
                             train_validation_split, unpack_x_y_sample_weight)
 from .epoch_iterator import EpochIterator
 from .step_functions import StepFunctions
+from .trainer_utils import (CompiledMetricsShim, as_tensors, batch_size_of, has_param,
+                            lookup_optimizer, metrics_in, to_numpy)
 
 
 class Trainer(StepFunctions):
@@ -69,7 +70,7 @@ class Trainer(StepFunctions):
         """
         from .. import metrics as metrics_module
         from .. import optimizers
-        optimizer = _lookup_optimizer(optimizers, optimizer)
+        optimizer = lookup_optimizer(optimizers, optimizer)
         self.optimizer = optimizer
         scale_cls = getattr(optimizers, "LossScaleOptimizer", None)
         if (auto_scale_loss and scale_cls is not None and self.optimizer is not None
@@ -181,7 +182,7 @@ class Trainer(StepFunctions):
 
     def _attribute_metrics(self):
         own = (self._loss_tracker, self._compile_metrics)
-        return [m for m in _metrics_in(self.__dict__) if not any(m is o for o in own)]
+        return [m for m in metrics_in(self.__dict__) if not any(m is o for o in own)]
 
     def _sublayer_metrics(self):
         """Metrics held by sub-layers (not by nested models), cached until tracking changes."""
@@ -191,7 +192,7 @@ class Trainer(StepFunctions):
         found = []
         for layer in self._flatten_layers(include_self=False):
             if not isinstance(layer, Trainer):
-                found.extend(_metrics_in(layer.__dict__))
+                found.extend(metrics_in(layer.__dict__))
         self.__dict__["_sublayer_metrics_cache"] = (tracking.version(), found)
         return found
 
@@ -216,7 +217,7 @@ class Trainer(StepFunctions):
 
     def _compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """``compute_loss``, also when an override lacks the ``training`` argument."""
-        if _has_param(type(self), "compute_loss", "training"):
+        if has_param(type(self), "compute_loss", "training"):
             return self.compute_loss(x, y, y_pred, sample_weight, training=training)
         return self.compute_loss(x, y, y_pred, sample_weight)
 
@@ -251,13 +252,13 @@ class Trainer(StepFunctions):
         ``self.losses`` itself), tracked by the "loss" metric as tf.keras did."""
         loss = self.compute_loss(x=None, y=y, y_pred=y_pred, sample_weight=sample_weight)
         if self._loss_tracker is not None:
-            self._loss_tracker.update_state(loss, sample_weight=_batch_size(y_pred))
+            self._loss_tracker.update_state(loss, sample_weight=batch_size_of(y_pred))
         return loss
 
     @property
     def compiled_metrics(self):
         """tf.keras's ``self.compiled_metrics.update_state(y, y_pred)``."""
-        return _CompiledMetricsShim(self)
+        return CompiledMetricsShim(self)
 
     # -- steps -----------------------------------------------------------------------------------
     def train_step(self, data):
@@ -270,7 +271,7 @@ class Trainer(StepFunctions):
             scaled = loss
             if self.optimizer is not None and hasattr(self.optimizer, "scale_loss"):
                 scaled = self.optimizer.scale_loss(loss)
-        self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+        self._loss_tracker.update_state(loss, sample_weight=batch_size_of(x))
         trainable = self.trainable_variables
         if trainable:
             grads = tape.gradient(scaled, trainable)
@@ -285,7 +286,7 @@ class Trainer(StepFunctions):
         y_pred = self(x, training=False)
         loss = self._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                   training=False)
-        self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+        self._loss_tracker.update_state(loss, sample_weight=batch_size_of(x))
         return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
 
     def predict_step(self, data):
@@ -437,8 +438,8 @@ class Trainer(StepFunctions):
             raise ValueError("predict() received no data: the input produced no batches "
                              f"(x of type {type(x).__name__}).")
         if len(outputs) == 1:
-            return map_structure(_to_numpy, outputs[0])
-        return map_structure(lambda *parts: _to_numpy(ops.concatenate(list(parts), axis=0)),
+            return map_structure(to_numpy, outputs[0])
+        return map_structure(lambda *parts: to_numpy(ops.concatenate(list(parts), axis=0)),
                            *outputs)
 
     # -- one batch -------------------------------------------------------------------------------
@@ -450,8 +451,8 @@ class Trainer(StepFunctions):
                 raise ValueError("Arguments `sample_weight` and `class_weight` cannot be "
                                  f"specified at the same time. Received: sample_weight="
                                  f"{sample_weight}, class_weight={class_weight}")
-            sample_weight = class_weight_to_sample_weights(_as_tensors(y), class_weight)
-        data = _as_tensors((x, y, sample_weight))
+            sample_weight = class_weight_to_sample_weights(as_tensors(y), class_weight)
+        data = as_tensors((x, y, sample_weight))
         self._symbolic_build(data_batch=data)
         self.make_train_function()
         self.reset_metrics()
@@ -463,7 +464,7 @@ class Trainer(StepFunctions):
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """The loss and metrics of one batch in inference mode."""
         self._assert_compile_called("test_on_batch")
-        data = _as_tensors((x, y, sample_weight))
+        data = as_tensors((x, y, sample_weight))
         self._symbolic_build(data_batch=data)
         self.make_test_function()
         self.reset_metrics()
@@ -475,7 +476,7 @@ class Trainer(StepFunctions):
     def predict_on_batch(self, x):
         """The model's outputs for one batch, as NumPy arrays."""
         function = self.predict_function or self.make_predict_function()
-        return map_structure(_to_numpy, function([(x,)]))
+        return map_structure(to_numpy, function([(x,)]))
 
     # -- compile config --------------------------------------------------------------------------
     def get_compile_config(self):
@@ -569,103 +570,3 @@ class Trainer(StepFunctions):
         optimizer = self.optimizer
         if optimizer is not None and not getattr(optimizer, "built", True) and self.built:
             optimizer.build(self.trainable_variables)
-
-
-# -- module helpers --------------------------------------------------------------------------------
-class _CompiledMetricsShim:
-    def __init__(self, model):
-        self._model = model
-
-    def update_state(self, y, y_pred, sample_weight=None):
-        if self._model._compile_metrics is not None:
-            self._model._compile_metrics.update_state(y, y_pred, sample_weight)
-
-    def reset_state(self):
-        if self._model._compile_metrics is not None:
-            self._model._compile_metrics.reset_state()
-
-    @property
-    def metrics(self):
-        m = self._model._compile_metrics
-        return [] if m is None else m.metrics
-
-
-def pythonify_logs(logs):
-    """``logs`` flattened (nested dicts merged), sorted by key, values as Python floats where
-    they convert (the one place the training loop reads values back from the device)."""
-    result = {}
-    for key, value in sorted((logs or {}).items()):
-        if isinstance(value, dict):
-            result.update(pythonify_logs(value))
-        else:
-            try:
-                value = float(value)
-            except Exception:   # noqa: BLE001 - Keras keeps values that do not convert
-                pass
-            result[key] = value
-    return result
-
-
-def _lookup_optimizer(optimizers, identifier):
-    try:
-        return optimizers.get(identifier)
-    except (ValueError, TypeError) as exc:
-        names = getattr(optimizers, "ALL_OBJECTS_DICT", None)
-        if not isinstance(identifier, str) or not names or "valid" in str(exc):
-            raise
-        exc = f"Could not interpret optimizer identifier: {identifier}"
-        raise ValueError(f"{exc}. Unknown optimizer name '{identifier}'; valid optimizer names "
-                         f"are: {', '.join(sorted(names))}") from None
-
-
-def _metrics_in(attributes):
-    """The Metric objects among attribute values (also inside lists, tuples and dicts)."""
-    from .. import metrics as metrics_module
-    cls = metrics_module.Metric
-    found = []
-    for key, value in attributes.items():
-        if isinstance(value, cls):
-            found.append(value)
-        elif isinstance(value, (list, tuple)) and key != "_inbound_nodes":
-            found.extend(v for v in value if isinstance(v, cls))
-        elif isinstance(value, dict) and key != "_tracking":
-            found.extend(v for v in value.values() if isinstance(v, cls))
-    return found
-
-
-_PARAM_CACHE = {}
-
-
-def _has_param(cls, method, param):
-    key = (cls, method, param)
-    if key not in _PARAM_CACHE:
-        _PARAM_CACHE[key] = param in inspect.signature(getattr(cls, method)).parameters
-    return _PARAM_CACHE[key]
-
-
-def _batch_size(x):
-    for item in flatten(x):
-        if item is not None and getattr(item, "shape", None) is not None and len(item.shape):
-            return item.shape[0]
-    return None
-
-
-def _to_numpy(value):
-    return value.numpy() if hasattr(value, "numpy") and not isinstance(value, KerasTensor) \
-        else value
-
-
-def _as_tensors(data):
-    """Array leaves (NumPy arrays, array-likes) as tensors; other floats become floatx, like the
-    data adapters do for ``fit``."""
-    def convert(value):
-        if value is None or isinstance(value, (Tensor, _CoreVariable, KerasTensor, str)):
-            return value
-        if not hasattr(value, "__array__"):
-            return value
-        tensor = ops.convert_to_tensor(value)
-        if tensor.dtype.is_floating and tensor.dtype.name != backend.floatx():
-            tensor = ops.cast(tensor, backend.floatx())
-        return tensor
-    return map_structure(convert, data)
-
