@@ -2,12 +2,14 @@
 
 The NumPy backend's optimizer updates make one pass over memory here instead of the twin's
 twelve (Adam over a 669k-parameter MLP: ~0.3 ms against ~0.9 ms), and bias + relu (relu6,
-leaky_relu, linear) forward and backward one pass without temporaries instead of two or three. Like the CUDA kernels, the
-source ships in the package and is compiled on the machine that runs it (``cc``, ``gcc`` or
-``clang``; ``$CC`` wins), once: the library is cached under ``$GPUKERAS_CACHE_DIR`` (default
-``~/.cache/gpukeras``), keyed by the source, the flags, the compiler and the CPU. Without a
-compiler, or with ``GPUKERAS_CPU_KERNELS=numpy``, the NumPy twins run instead: same results,
-bit for bit (the build turns floating-point contraction off).
+leaky_relu, linear) forward and backward one pass without temporaries instead of two or three.
+
+Like the CUDA kernels, the source ships in the package and is compiled on the machine that runs
+it (``cc``, ``gcc`` or ``clang``; ``$CC`` wins), once: the library is cached under
+``$GPUKERAS_CACHE_DIR`` (default ``~/.cache/gpukeras``; a directory other users can write to is
+not used), keyed by the source, the flags, the compiler and the CPU. Without a compiler, or with
+``GPUKERAS_CPU_KERNELS=numpy``, the NumPy twins run instead: same results, bit for bit (the
+build turns floating-point contraction off).
 """
 
 import ctypes
@@ -68,10 +70,19 @@ def cache_dir():
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gpukeras"
 
 
+def _private(directory):
+    """Create ``directory`` if needed; True when only this user can write to it (code is
+    loaded from it, so a directory others can write to is not used)."""
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not hasattr(os, "getuid"):
+        return True
+    st = directory.stat()
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
 def _compile(cc, target):
     """Build the library at ``target`` (written under a temporary name, then renamed, so a
     concurrent process never loads half a file). Returns None or the compiler's complaint."""
-    target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         out = Path(tmp) / target.name
         complaint = None
@@ -103,6 +114,11 @@ def _build():
     suffix = ".dll" if os.name == "nt" else ".so"
     for directory in (cache_dir(), Path(tempfile.gettempdir()) / f"gpukeras-{os.getuid()}"
                       if hasattr(os, "getuid") else Path(tempfile.gettempdir()) / "gpukeras"):
+        try:
+            if not _private(directory):
+                continue
+        except OSError:
+            continue   # cannot be created: try the next directory
         target = directory / f"cpu_kernels-{key}{suffix}"
         if not target.exists():
             try:
@@ -118,7 +134,7 @@ def _build():
             return ctypes.CDLL(str(target)), None
         except OSError as error:
             return None, f"loading {target.name} failed: {error}"
-    return None, "no writable cache directory"
+    return None, "no private, writable cache directory"
 
 
 def library():

@@ -290,3 +290,17 @@ def test_activation_errors_are_the_twins():
             module.bias_activation_forward("relu", x, np.ones(4, np.float32))
         with pytest.raises(ValueError, match="needs the forward input x"):
             module.activation_backward("leaky_relu", x, None, x, -0.5)
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_a_cache_directory_others_can_write_to_is_not_used(tmp_path):
+    shared = tmp_path / "cache"
+    shared.mkdir()
+    shared.chmod(0o777)
+    (tmp_path / "tmp").mkdir()
+    run = _probe(tmp_path, TMPDIR=str(tmp_path / "tmp"))
+    assert run.returncode == 0, run.stderr
+    assert not list(shared.glob("cpu_kernels-*"))      # nothing written or loaded there
+    if cpu_native._compiler() is not None:            # the private fallback served instead
+        assert run.stdout.splitlines()[0] == "native [0.5, 0.5, 0.5]"
+        assert list((tmp_path / "tmp").glob("gpukeras-*/cpu_kernels-*"))
