@@ -17,6 +17,9 @@ launch. What capture requires and how it is met here:
 import threading
 
 _STATE = threading.local()
+#: Threads recording right now: while it is 0 (always, on a CPU) ``capturing`` is one global read.
+_RECORDING = [0]
+_RECORDING_LOCK = threading.Lock()
 
 
 class CaptureError(RuntimeError):
@@ -25,7 +28,7 @@ class CaptureError(RuntimeError):
 
 def capturing():
     """True while this thread is recording a CUDA graph (state updates must stay in place)."""
-    return getattr(_STATE, "active", False)
+    return bool(_RECORDING[0]) and getattr(_STATE, "active", False)
 
 
 class CapturedGraph:
@@ -63,6 +66,8 @@ def capture(cupy, fn, arrays):
         cupy.cuda.get_current_stream().synchronize()   # the copies land before any replay
         error = outputs = graph = None
         _STATE.active = True
+        with _RECORDING_LOCK:
+            _RECORDING[0] += 1
         try:
             with stream:
                 stream.begin_capture()
@@ -76,6 +81,8 @@ def capture(cupy, fn, arrays):
                     error = error or exc
         finally:
             _STATE.active = False
+            with _RECORDING_LOCK:
+                _RECORDING[0] -= 1
     if error is not None:
         raise CaptureError(f"{type(error).__name__}: {error}") from error
     return CapturedGraph(cupy, graph, pool, inputs, outputs)
