@@ -12,7 +12,7 @@ import os
 from . import numpy_backend as _numpy_module
 from .base import Backend
 from .cuda_graphs import CaptureError, capturing
-from .cupy_backend import BackendUnavailableError, INSTALL_HINT, probe as _probe_cupy
+from .cupy_backend import BackendUnavailableError, probe as _probe_cupy
 from .devices import DeviceSpec
 
 __all__ = ["Backend", "BackendUnavailableError", "DeviceSpec", "get_backend", "set_backend",

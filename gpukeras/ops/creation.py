@@ -5,7 +5,7 @@ from ..core import dtypes as _dtypes
 from ..core import tape as _tape
 from ..core.tensor import Tensor, as_tensor, wrap
 from ..errors import InvalidArgumentError
-from .operands import differentiable, dtype_arg, static_ints, tensor, xp_of
+from .operands import differentiable, static_ints, tensor, xp_of
 
 __all__ = ["constant", "convert_to_tensor", "zeros", "ones", "zeros_like", "ones_like", "fill",
            "eye", "range", "linspace", "meshgrid", "identity", "one_hot"]
