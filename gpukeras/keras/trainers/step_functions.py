@@ -7,7 +7,7 @@ and replayed (``jit_compile``, see ``captured_step``) where the backend can reco
 from ... import backends
 from ...ops import keras_names as ops
 from .captured_step import CapturedStep
-from .compile_utils import map_structure
+from ..tree import map_structure
 
 
 class StepFunctions:

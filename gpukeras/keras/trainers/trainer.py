@@ -27,7 +27,8 @@ from .. import backend
 from ..callbacks.callback_list import pythonify_logs
 from ..layers import tracking
 from ..layers.layer_utils import _tape_paused
-from .compile_utils import CompileLoss, CompileMetrics, map_structure
+from ..tree import map_structure
+from .compile_utils import CompileLoss, CompileMetrics
 from .data_adapters import (can_convert_arrays, class_weight_to_sample_weights,
                             train_validation_split, unpack_x_y_sample_weight)
 from .epoch_iterator import EpochIterator

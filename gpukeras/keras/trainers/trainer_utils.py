@@ -8,7 +8,7 @@ from ...core.variable import Variable as _CoreVariable
 from ...ops import keras_names as ops
 from .. import backend
 from ..symbolic import KerasTensor, flatten
-from .compile_utils import map_structure
+from ..tree import map_structure
 
 __all__ = ["CompiledMetricsShim", "lookup_optimizer", "metrics_in", "has_param", "batch_size_of",
            "to_numpy", "as_tensors"]
