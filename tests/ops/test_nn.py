@@ -8,6 +8,7 @@ import pytest
 
 import gpukeras as tf
 from gpukeras.errors import InvalidArgumentError
+from gpukeras.ops import cross_entropy as ce_ops
 from gpukeras.ops import nn as nn_ops
 from tests.helpers import GradCase, check_gradient
 
@@ -339,7 +340,7 @@ def test_sparse_categorical_crossentropy_probs_equals_keras_composition():
         w = tf.constant(rng.standard_normal(9).astype(dtype))
         with tf.GradientTape(persistent=True) as tape:
             tape.watch(probs)
-            fused = nn_ops.sparse_categorical_crossentropy_probs(lab, probs)
+            fused = ce_ops.sparse_categorical_crossentropy_probs(lab, probs)
             composed = keras_nn.sparse_categorical_crossentropy(lab, probs)
             fused_sum, composed_sum = tf.reduce_sum(fused * w), tf.reduce_sum(composed * w)
         assert fused.dtype == probs.dtype and fused.shape == (9,)
@@ -352,9 +353,9 @@ def test_sparse_categorical_crossentropy_probs_equals_keras_composition():
 def test_sparse_categorical_crossentropy_probs_errors():
     probs = tf.constant([[0.5, 0.5], [0.1, 0.9]])
     with pytest.raises(TypeError, match="integer"):
-        nn_ops.sparse_categorical_crossentropy_probs(tf.constant([0.0, 1.0]), probs)
+        ce_ops.sparse_categorical_crossentropy_probs(tf.constant([0.0, 1.0]), probs)
     with pytest.raises(InvalidArgumentError, match=r"\(3,\).*\(2, 2\)"):
-        nn_ops.sparse_categorical_crossentropy_probs(tf.constant([0, 1, 1]), probs)
+        ce_ops.sparse_categorical_crossentropy_probs(tf.constant([0, 1, 1]), probs)
 
 
 def test_softmax_cross_entropy_matches_formula_on_any_axis():
@@ -491,10 +492,10 @@ GRAD_CASES = [
              lambda z, x: tf.nn.sigmoid_cross_entropy_with_logits(labels=z, logits=x),
              (_PROBS, _LOGITS * 3)),
     GradCase("sparse_categorical_crossentropy_probs",
-             lambda p: nn_ops.sparse_categorical_crossentropy_probs(tf.constant(_SPARSE), p),
+             lambda p: ce_ops.sparse_categorical_crossentropy_probs(tf.constant(_SPARSE), p),
              (_PROBS,)),
     GradCase("sparse_categorical_crossentropy_probs",
-             lambda p: nn_ops.sparse_categorical_crossentropy_probs(tf.constant(_SPARSE), p),
+             lambda p: ce_ops.sparse_categorical_crossentropy_probs(tf.constant(_SPARSE), p),
              (_PROBS * np.array([[2.0], [0.5], [3.0]]),), id="unnormalised"),
 ]
 
@@ -524,7 +525,7 @@ SECOND_ORDER = [
      lambda x: nn_ops.bias_add_activation(x, tf.constant(_BIAS4), "softmax")
      * tf.constant(_PROBS)),
     ("sparse_categorical_crossentropy_probs",
-     lambda x: nn_ops.sparse_categorical_crossentropy_probs(tf.constant(_SPARSE), tf.exp(x))),
+     lambda x: ce_ops.sparse_categorical_crossentropy_probs(tf.constant(_SPARSE), tf.exp(x))),
 ]
 GRAD_CASES += [GradCase(name, grad_of(fn), (_LOGITS if "soft" in name and "max" in name
                                             or "entropy" in name or name.startswith("bias")

@@ -3,7 +3,7 @@
 Each takes ``(y_true, y_pred, ...)`` and returns the loss per sample (usually the mean over the
 last axis), without weighting or reduction; the ``Loss`` classes in ``losses.py`` wrap them.
 Cross-entropies on logits run through the fused, numerically stable kernels of
-``gpukeras.ops.nn`` (sigmoid / softmax / sparse softmax cross-entropy with logits); on
+``gpukeras.ops.cross_entropy`` (sigmoid / softmax / sparse softmax cross-entropy with logits); on
 probabilities they clip to [epsilon, 1 - epsilon] as Keras does.
 """
 
@@ -11,6 +11,7 @@ import warnings
 
 from ...errors import InvalidArgumentError
 from ...ops import keras_names as ops
+from ...ops import cross_entropy as _ce
 from ...ops import nn as _nn
 from ...ops.operands import normalize_axis
 from .. import backend
@@ -221,8 +222,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
         labels = y_true if y_true.dtype.name in ("int32", "int64") else ops.cast(y_true, "int32")
         try:
             if from_logits:
-                return _nn.sparse_softmax_cross_entropy_with_logits(labels, y_pred)
-            return _nn.sparse_categorical_crossentropy_probs(labels, y_pred)
+                return _ce.sparse_softmax_cross_entropy_with_logits(labels, y_pred)
+            return _ce.sparse_categorical_crossentropy_probs(labels, y_pred)
         except InvalidArgumentError:
             pass
     valid_mask = None

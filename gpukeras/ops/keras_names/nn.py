@@ -1,7 +1,8 @@
 """The Keras neural-network ops: activations, ``softmax`` / ``log_softmax`` and the
 cross-entropies (Keras's clipping of probabilities to [epsilon, 1 - epsilon])."""
 
-from .. import arithmetic as _ar, creation as _cr, elementwise as _el, nn as _nn
+from .. import arithmetic as _ar, creation as _cr, cross_entropy as _ce, elementwise as _el
+from .. import nn as _nn
 from .. import reduction as _rd, shape_ops as _sh
 from ..operands import normalize_axis as _axis
 from .conversion import shape
@@ -113,7 +114,7 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     if out.ndim < 1:
         raise ValueError("categorical_crossentropy: target and output must be at least rank 1")
     if from_logits:
-        return _nn.softmax_cross_entropy_with_logits(tgt, out, axis=axis)
+        return _ce.softmax_cross_entropy_with_logits(tgt, out, axis=axis)
     return -_rd.reduce_sum(tgt * _log_probabilities(out, axis), axis)
 
 
@@ -132,7 +133,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
                          f"the last dimension: target.shape={shape(tgt)}, "
                          f"output.shape={shape(out)}")
     if from_logits and a == out.ndim - 1:
-        return _nn.sparse_softmax_cross_entropy_with_logits(tgt, out)
+        return _ce.sparse_softmax_cross_entropy_with_logits(tgt, out)
     log_prob = _nn.log_softmax(out, a) if from_logits else _log_probabilities(out, a)
     hot = _cr.one_hot(tgt, out._data.shape[a], axis=a, dtype=out.dtype)
     return -_rd.reduce_sum(hot * log_prob, a)
@@ -143,6 +144,6 @@ def binary_crossentropy(target, output, from_logits=False):
     [1e-7, 1 - 1e-7], logits go through the exact sigmoid cross-entropy."""
     tgt, out = _loss_operands(target, output, "binary_crossentropy")
     if from_logits:
-        return _nn.sigmoid_cross_entropy_with_logits(labels=tgt, logits=out)
+        return _ce.sigmoid_cross_entropy_with_logits(labels=tgt, logits=out)
     p = clip(out, EPSILON, 1.0 - EPSILON)
     return -(tgt * _el.log(p) + (1.0 - tgt) * _el.log(1.0 - p))
