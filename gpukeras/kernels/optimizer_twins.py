@@ -1,4 +1,5 @@
-"""NumPy twins of the multi-tensor optimizer kernels (optim.cu): Adam, SGD and RMSprop.
+"""NumPy twins of the multi-tensor optimizer kernels (optim.cu): Adam, SGD, RMSprop, Adagrad,
+Adamax, Lion, Nadam, Adadelta and Ftrl.
 
 Lists of arrays are updated IN PLACE (params and slots), one call per optimizer step. The
 arithmetic mirrors the optimizers' update rules operation by operation, so float32/float64
@@ -15,7 +16,9 @@ import numpy as np
 
 from .twins import _compute_dtype as compute_dtype
 
-__all__ = ["adam_multi_update", "sgd_multi_update", "rmsprop_multi_update"]
+__all__ = ["adam_multi_update", "sgd_multi_update", "rmsprop_multi_update", "adagrad_multi_update",
+           "adamax_multi_update", "lion_multi_update", "nadam_multi_update",
+           "adadelta_multi_update", "ftrl_multi_update"]
 
 #: Elements per block: a block's operands stay in cache between the element-wise passes.
 BLOCK = 65536
@@ -105,15 +108,16 @@ def _update(kernel, block_fn, hyper, n_hyper, params, grads, slots):
         stored[...] = computed
 
 
-def _scratch(cache, dtype, shape):
-    """Two scratch arrays of ``shape``, carved from buffers reused for every block of a call."""
+def _scratch(cache, dtype, shape, count=2):
+    """``count`` scratch arrays of ``shape``, carved from buffers reused for every block of a
+    call."""
     size = 1
     for d in shape:
         size *= d
     bufs = cache.get(dtype)
-    if bufs is None or bufs[0].size < size:
-        bufs = cache[dtype] = (np.empty(size, dtype), np.empty(size, dtype))
-    return bufs[0][:size].reshape(shape), bufs[1][:size].reshape(shape)
+    if bufs is None or len(bufs) < count or bufs[0].size < size:
+        bufs = cache[dtype] = [np.empty(size, dtype) for _ in range(max(count, len(bufs or ())))]
+    return tuple(b[:size].reshape(shape) for b in bufs[:count])
 
 
 def _decay(w, decay, tmp):
@@ -123,10 +127,8 @@ def _decay(w, decay, tmp):
         w -= tmp
 
 
-def _adam_block(scratch, w, g, m, v, vh, h):
-    alpha, omb1, omb2, eps, decay = h
-    tmp, num = _scratch(scratch, w.dtype, w.shape)
-    _decay(w, decay, num)
+def _adam_moments(g, m, v, omb1, omb2, tmp):
+    """Adam's moments in place: ``m += (g - m)(1-b1); v += (g^2 - v)(1-b2)`` (Nadam's too)."""
     np.subtract(g, m, out=tmp)
     tmp *= omb1
     m += tmp
@@ -134,6 +136,13 @@ def _adam_block(scratch, w, g, m, v, vh, h):
     tmp -= v
     tmp *= omb2
     v += tmp
+
+
+def _adam_block(scratch, w, g, m, v, vh, h):
+    alpha, omb1, omb2, eps, decay = h
+    tmp, num = _scratch(scratch, w.dtype, w.shape)
+    _decay(w, decay, num)
+    _adam_moments(g, m, v, omb1, omb2, tmp)
     den = v
     if vh is not None:
         np.maximum(vh, v, out=vh)
@@ -214,3 +223,152 @@ def rmsprop_multi_update(params, grads, vs, ms, avgs, hyper):
     else ``w -= inc``. hyper = [lr, rho, 1-rho, momentum, epsilon, decay]."""
     _update("rmsprop_multi_update", _rmsprop_block, hyper, 6, params, grads,
             {"vs": vs, "ms": ms, "avgs": avgs})
+
+
+# The rules below take the per-step scalars each optimizer's ``_step_scalars`` computes, and
+# apply them in the order of its ``_update_rule`` (weight decay is applied before, by the
+# optimizer). Each block reads ``h`` in the order of its kernel's hyper array.
+
+def _adagrad_block(scratch, w, g, acc, h):
+    lr, eps = h
+    tmp, num = _scratch(scratch, w.dtype, w.shape)
+    np.multiply(g, g, out=tmp)
+    acc += tmp
+    np.add(acc, eps, out=tmp)
+    np.sqrt(tmp, out=tmp)
+    np.multiply(g, lr, out=num)
+    num /= tmp
+    w -= num
+
+
+def adagrad_multi_update(params, grads, accs, hyper):
+    """Adagrad in place: ``a += g^2; w -= lr g / sqrt(a + eps)``; hyper = [lr, epsilon]."""
+    _update("adagrad_multi_update", _adagrad_block, hyper, 2, params, grads, {"accs": accs})
+
+
+def _adamax_block(scratch, w, g, m, u, h):
+    lr, omb1, beta_2, eps, omb1_power = h
+    tmp, num = _scratch(scratch, w.dtype, w.shape)
+    np.subtract(g, m, out=tmp)
+    tmp *= omb1
+    m += tmp
+    u *= beta_2
+    np.abs(g, out=tmp)
+    np.maximum(u, tmp, out=u)
+    np.multiply(m, lr, out=num)
+    np.add(u, eps, out=tmp)
+    tmp *= omb1_power
+    num /= tmp
+    w -= num
+
+
+def adamax_multi_update(params, grads, ms, us, hyper):
+    """Adamax in place: ``m += (g - m)(1-b1); u = max(b2 u, |g|);
+    w -= lr m / ((1-b1^t)(u + eps))``; hyper = [lr, 1-b1, b2, epsilon, 1-b1^t]."""
+    _update("adamax_multi_update", _adamax_block, hyper, 5, params, grads, {"ms": ms, "us": us})
+
+
+def _lion_block(scratch, w, g, m, h):
+    lr, beta_1, omb1, beta_2, omb2 = h
+    tmp, num = _scratch(scratch, w.dtype, w.shape)
+    np.multiply(m, beta_1, out=tmp)
+    np.multiply(g, omb1, out=num)
+    tmp += num
+    np.sign(tmp, out=tmp)
+    tmp *= lr
+    w -= tmp
+    m *= beta_2
+    np.multiply(g, omb2, out=num)
+    m += num
+
+
+def lion_multi_update(params, grads, ms, hyper):
+    """Lion in place: ``w -= lr sign(b1 m + (1-b1) g); m = b2 m + (1-b2) g``;
+    hyper = [lr, b1, 1-b1, b2, 1-b2]."""
+    _update("lion_multi_update", _lion_block, hyper, 5, params, grads, {"ms": ms})
+
+
+def _nadam_block(scratch, w, g, m, v, h):
+    lr, omb1, omb2, u_t_1, om_u_t, om_up_t, om_up_t_1, om_b2_power, eps = h
+    tmp, num = _scratch(scratch, w.dtype, w.shape)
+    _adam_moments(g, m, v, omb1, omb2, tmp)
+    np.multiply(m, u_t_1, out=num)
+    num /= om_up_t_1
+    np.multiply(g, om_u_t, out=tmp)
+    tmp /= om_up_t
+    num += tmp
+    num *= lr
+    np.divide(v, om_b2_power, out=tmp)
+    np.sqrt(tmp, out=tmp)
+    tmp += eps
+    num /= tmp
+    w -= num
+
+
+def nadam_multi_update(params, grads, ms, vs, hyper):
+    """Nadam in place: Adam's moments, then ``m_hat = u_{t+1} m / (1 - prod u_{..t+1}) +
+    (1 - u_t) g / (1 - prod u_{..t})``, ``w -= m_hat lr / (sqrt(v / (1-b2^t)) + eps)``;
+    hyper = [lr, 1-b1, 1-b2, u_{t+1}, 1-u_t, 1-prod_t, 1-prod_{t+1}, 1-b2^t, epsilon]."""
+    _update("nadam_multi_update", _nadam_block, hyper, 9, params, grads, {"ms": ms, "vs": vs})
+
+
+def _adadelta_block(scratch, w, g, acc_g, acc_d, h):
+    lr, rho, omr, eps = h
+    tmp, delta = _scratch(scratch, w.dtype, w.shape)
+    acc_g *= rho
+    np.multiply(g, g, out=tmp)
+    tmp *= omr
+    acc_g += tmp
+    np.add(acc_d, eps, out=delta)
+    np.sqrt(delta, out=delta)
+    delta *= g
+    np.add(acc_g, eps, out=tmp)
+    np.sqrt(tmp, out=tmp)
+    delta /= tmp
+    np.negative(delta, out=delta)
+    acc_d *= rho
+    np.multiply(delta, delta, out=tmp)
+    tmp *= omr
+    acc_d += tmp
+    delta *= lr
+    w += delta
+
+
+def adadelta_multi_update(params, grads, acc_grads, acc_deltas, hyper):
+    """Adadelta in place: ``A = rho A + (1-rho) g^2; d = -sqrt(D + eps) g / sqrt(A + eps);
+    D = rho D + (1-rho) d^2; w += lr d``; hyper = [lr, rho, 1-rho, epsilon]."""
+    _update("adadelta_multi_update", _adadelta_block, hyper, 4, params, grads,
+            {"acc_grads": acc_grads, "acc_deltas": acc_deltas})
+
+
+def _ftrl_block(scratch, w, g, accum, linear, h):
+    lr, neg_lr_power, two_l2_shrinkage, two_l2_reg, l1, neg_l1 = h
+    grad, new_accum, power, tmp = _scratch(scratch, w.dtype, w.shape, 4)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # as the ops' pow
+        np.multiply(w, two_l2_shrinkage, out=grad)
+        np.add(g, grad, out=grad)
+        np.multiply(g, g, out=new_accum)
+        np.add(accum, new_accum, out=new_accum)
+        np.power(new_accum, neg_lr_power, out=power)
+        np.power(accum, neg_lr_power, out=tmp)
+        np.subtract(power, tmp, out=tmp)
+        tmp /= lr
+        tmp *= w
+        np.subtract(grad, tmp, out=tmp)
+        linear += tmp
+        accum[...] = new_accum
+        power /= lr
+        power += two_l2_reg
+        np.maximum(linear, neg_l1, out=tmp)
+        np.minimum(tmp, l1, out=tmp)
+        tmp -= linear
+        np.divide(tmp, power, out=w)
+
+
+def ftrl_multi_update(params, grads, accums, linears, hyper):
+    """FTRL-proximal in place (Keras's form, with L2 shrinkage): ``n' = n + g^2``,
+    ``z += g + 2 l2s w - (n'^-p - n^-p) / lr w``, ``w = (clip(z, -l1, l1) - z) /
+    (n'^-p / lr + 2 l2)``; hyper = [lr, -lr_power, 2 l2_shrinkage, 2 l2 (+ beta / lr), l1,
+    -l1]."""
+    _update("ftrl_multi_update", _ftrl_block, hyper, 6, params, grads,
+            {"accums": accums, "linears": linears})

@@ -1,6 +1,6 @@
 """Fused multi-tensor optimizer updates: one backend kernel call updates a whole list of
 variables (and their slot variables) of one dtype IN PLACE (``optim.cu`` on a GPU, the NumPy
-twins of ``gpukeras.kernels.twins`` on the CPU).
+twins of ``gpukeras.kernels.optimizer_twins``, or their compiled versions, on the CPU).
 
 These are state updates, not differentiable ops: nothing is recorded on a tape. In-place
 writes follow the copy-on-write rule of ``Variable._data_for_update``: a variable's array is
@@ -18,7 +18,8 @@ from ..core.tensor import Tensor, wrap
 from ..core.variable import Variable
 from .operands import backend_of, tensor, weak
 
-__all__ = ["apply_adam", "apply_sgd", "apply_rmsprop", "fusable", "adam_alpha", "increment"]
+__all__ = ["apply_adam", "apply_sgd", "apply_rmsprop", "apply_multi", "fusable", "adam_alpha",
+           "increment"]
 
 #: Variable dtypes the fused kernels update.
 FUSED_DTYPES = ("float32", "float16", "float64")
@@ -99,6 +100,17 @@ def apply_rmsprop(variables, grads, vs, ms, avgs, hyper):
     be, params, gs, slots, h = _prepare("apply_rmsprop", variables, grads,
                                         {"vs": vs, "ms": ms, "avgs": avgs}, hyper)
     be.kernel("rmsprop_multi_update")(params, gs, slots["vs"], slots["ms"], slots["avgs"], h)
+
+
+def apply_multi(kernel, variables, grads, slot_lists, hyper):
+    """The fused update ``kernel`` (``<name>_multi_update(params, grads, *slots, hyper)``) for
+    all ``variables`` in one call: ``slot_lists`` one list of slot variables per slot kind,
+    ``hyper`` the kernel's per-step scalars in its order. Updated in place."""
+    if not variables:
+        return
+    named = {f"slots[{i}]": lst for i, lst in enumerate(slot_lists)}
+    be, params, gs, slots, h = _prepare(kernel, variables, grads, named, hyper)
+    be.kernel(kernel)(params, gs, *slots.values(), h)
 
 
 #: Small constant vectors (Adam's betas) by (values, dtype, backend, device); never dropped, as

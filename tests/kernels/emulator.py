@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gpukeras.kernels import gpu
+from gpukeras.kernels import gpu, gpu_optim
 
 HERE = Path(__file__).resolve().parent
 EMULATED_DTYPES = ("float32", "float64", "float16", "bfloat16")
@@ -262,7 +262,7 @@ def emulated_gpu(emu, max_grid=None):
     """Route gpukeras.kernels.gpu through the emulator while the block runs."""
     cp = fake_cupy(emu)
     saved = gpu._cupy, gpu._function, gpu._MAX_GRID, dict(gpu._ERROR_BUFFERS)
-    tables = gpu._OPT_TABLES.copy()   # real-GPU tables must not leak into emulated launches
+    tables = gpu_optim._OPT_TABLES.copy()   # real-GPU tables must not leak into emulated launches
 
     def function(filename, dtype, name):
         if name not in gpu.entry_points(filename, dtype):
@@ -273,7 +273,7 @@ def emulated_gpu(emu, max_grid=None):
 
     gpu._cupy, gpu._function = (lambda: cp), function
     gpu._ERROR_BUFFERS.clear()
-    gpu._OPT_TABLES.clear()
+    gpu_optim._OPT_TABLES.clear()
     if max_grid is not None:
         gpu._MAX_GRID = max_grid
     try:
@@ -282,5 +282,5 @@ def emulated_gpu(emu, max_grid=None):
         gpu._cupy, gpu._function, gpu._MAX_GRID = saved[:3]
         gpu._ERROR_BUFFERS.clear()
         gpu._ERROR_BUFFERS.update(saved[3])
-        gpu._OPT_TABLES.clear()
-        gpu._OPT_TABLES.update(tables)
+        gpu_optim._OPT_TABLES.clear()
+        gpu_optim._OPT_TABLES.update(tables)

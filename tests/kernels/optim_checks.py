@@ -33,12 +33,27 @@ def _compare(dev_state, twin_state, dtype, what):
             assert_close(d, t, dtype, rtol=rtol, atol=rtol, what=f"{what} list {j} tensor {i}")
 
 
+#: Kernels whose arguments are (params, grads, *slots, hyper): kind -> (slot lists, hyper), the
+#: hyper-parameters as each optimizer's step scalars would give them at some step.
+PLAIN = {
+    "adagrad": (1, [0.05, 1e-7]),
+    "adamax": (2, [0.01, 0.1, 0.999, 1e-7, 0.271]),
+    "lion": (1, [0.01, 0.9, 0.1, 0.99, 0.01]),
+    "nadam": (2, [0.01, 0.1, 0.001, 0.4654, 0.5464, 0.45, 0.74, 0.002, 1e-7]),
+    "adadelta": (2, [1.0, 0.95, 0.05, 1e-6]),
+    "ftrl": (2, [0.05, 0.5, 0.02, 0.01, 0.01, -0.01]),
+}
+KINDS = ["adam", "amsgrad", "sgd", "momentum", "nesterov", "rmsprop", "rmsprop_momentum",
+         "rmsprop_centered", "rmsprop_both", *PLAIN]
+
+
 def check_multi(impl, kind, dtype, shapes=SHAPES, steps=3, seed=0, **opts):
-    """Run ``steps`` updates of kernel ``kind`` ("adam", "amsgrad", "sgd", "momentum",
-    "nesterov") on the device and with the twin; every list must agree after every step."""
+    """Run ``steps`` updates of kernel ``kind`` (one of ``KINDS``) on the device and with the
+    twin; every list must agree after every step."""
     rng = np.random.default_rng(seed)
     nslots = {"adam": 2, "amsgrad": 3, "sgd": 0, "momentum": 1, "nesterov": 1, "rmsprop": 1,
-              "rmsprop_momentum": 2, "rmsprop_centered": 2, "rmsprop_both": 3}[kind]
+              "rmsprop_momentum": 2, "rmsprop_centered": 2, "rmsprop_both": 3,
+              **{k: v[0] for k, v in PLAIN.items()}}[kind]
     twin_state = _state(rng, shapes, dtype, nslots)
     if kind in ("rmsprop_centered", "rmsprop_both"):  # keep v - a^2 positive
         twin_state[-1] = [np.zeros_like(a) for a in twin_state[-1]]
@@ -47,7 +62,12 @@ def check_multi(impl, kind, dtype, shapes=SHAPES, steps=3, seed=0, **opts):
         grads = [rng.standard_normal(s).astype(dtype) for s in shapes]
         dev = [[impl.writable(a) for a in lst] for lst in dev_state]
         dgrads = [impl.to_device(g) for g in grads]
-        if kind in ("adam", "amsgrad"):
+        if kind in PLAIN:
+            hyper = np.array(PLAIN[kind][1])
+            name = f"{kind}_multi_update"
+            getattr(twins, name)(twin_state[0], grads, *twin_state[1:], hyper)
+            impl.load(name)(dev[0], dgrads, *dev[1:], impl.to_device(hyper))
+        elif kind in ("adam", "amsgrad"):
             hyper = adam_hyper(step, decay=opts.get("decay", 0.0))
             vh = (lambda s: s[3] if kind == "amsgrad" else None)
             twins.adam_multi_update(twin_state[0], grads, twin_state[1], twin_state[2], hyper,

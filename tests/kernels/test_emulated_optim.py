@@ -1,5 +1,5 @@
 """The multi-tensor optimizer kernels of optim.cu run on the CPU (tests/kernels/emulator.py)
-through the real loader (gpu.adam_multi_update / sgd_multi_update) and are compared with their
+through the real loader (gpu_optim.adam_multi_update, ...) and are compared with their
 NumPy twins after every step: address and size tables, the chunk-to-tensor binary search, the
 grid-stride loop over chunks, in-place writes that stay inside each tensor (guard zones), and
 the launch arguments' C types. The same checks run on a real GPU in test_gpu_optim.py."""
@@ -7,7 +7,7 @@ the launch arguments' C types. The same checks run on a real GPU in test_gpu_opt
 import numpy as np
 import pytest
 
-from gpukeras.kernels import gpu
+from gpukeras.kernels import gpu, gpu_optim
 
 from . import optim_checks as oc
 from .emulator import Emulator, default_cache_dir, emulated_gpu, probe
@@ -52,8 +52,7 @@ def impl(emu):
         yield EmulatedImpl(emu)
 
 
-KINDS = ["adam", "amsgrad", "sgd", "momentum", "nesterov", "rmsprop", "rmsprop_momentum",
-         "rmsprop_centered", "rmsprop_both"]
+KINDS = oc.KINDS
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
@@ -78,7 +77,7 @@ def test_one_launch_per_dtype(impl, emu):
     ws = [np.ones(5, np.float32), np.ones(7, np.float64), np.ones(9, np.float32)]
     gs = [np.ones_like(w) for w in ws]
     before = len(emu.launches)
-    gpu.sgd_multi_update(ws, gs, None, np.array([0.5, 0.0, 0.0]))
+    gpu_optim.sgd_multi_update(ws, gs, None, np.array([0.5, 0.0, 0.0]))
     names = sorted(name for name, _, _ in emu.launches[before:])
     assert names == ["sgd_multi_update_float32", "sgd_multi_update_float64"]
     assert all(np.all(w == 0.5) for w in ws)
@@ -87,30 +86,30 @@ def test_one_launch_per_dtype(impl, emu):
 def test_tables_are_cached_by_content(impl):
     """Address and size tables are uploaded once per distinct content (LRU-bounded)."""
     cp = gpu._cupy()
-    first = gpu._device_table(cp, [3, 4100, 0, 1, 3], np.int64)
-    n = len(gpu._OPT_TABLES)
-    assert gpu._device_table(cp, [3, 4100, 0, 1, 3], np.int64) is first
-    assert len(gpu._OPT_TABLES) == n
+    first = gpu_optim._device_table(cp, [3, 4100, 0, 1, 3], np.int64)
+    n = len(gpu_optim._OPT_TABLES)
+    assert gpu_optim._device_table(cp, [3, 4100, 0, 1, 3], np.int64) is first
+    assert len(gpu_optim._OPT_TABLES) == n
     np.testing.assert_array_equal(first, [3, 4100, 0, 1, 3])
-    for i in range(gpu._OPT_TABLES_MAX + 5):
-        gpu._device_table(cp, [i], np.int64)
-    assert len(gpu._OPT_TABLES) == gpu._OPT_TABLES_MAX
+    for i in range(gpu_optim._OPT_TABLES_MAX + 5):
+        gpu_optim._device_table(cp, [i], np.int64)
+    assert len(gpu_optim._OPT_TABLES) == gpu_optim._OPT_TABLES_MAX
     ws = [np.zeros(3, np.float32), np.zeros(4100, np.float32)]
     gs = [np.ones_like(w) for w in ws]
-    gpu.sgd_multi_update(ws, gs, None, np.array([1.0, 0.0, 0.0]))
-    gpu.sgd_multi_update(ws, gs, None, np.array([1.0, 0.0, 0.0]))
+    gpu_optim.sgd_multi_update(ws, gs, None, np.array([1.0, 0.0, 0.0]))
+    gpu_optim.sgd_multi_update(ws, gs, None, np.array([1.0, 0.0, 0.0]))
     assert np.all(ws[0] == -2) and np.all(ws[1] == -2)
 
 
 def test_validation(impl):
     w = [np.ones(3, np.float32)]
     with pytest.raises(ValueError, match="hyper"):
-        gpu.adam_multi_update(w, w, w, w, np.array([0.1, 0.2]))
+        gpu_optim.adam_multi_update(w, w, w, w, np.array([0.1, 0.2]))
     with pytest.raises(ValueError, match="shape"):
-        gpu.sgd_multi_update(w, [np.ones(4, np.float32)], None, np.array([0.1, 0, 0]))
+        gpu_optim.sgd_multi_update(w, [np.ones(4, np.float32)], None, np.array([0.1, 0, 0]))
     with pytest.raises(ValueError, match="contiguous"):
-        gpu.sgd_multi_update([np.ones((4, 4), np.float32)[:, ::2]],
+        gpu_optim.sgd_multi_update([np.ones((4, 4), np.float32)[:, ::2]],
                              [np.ones((4, 2), np.float32)], None, np.array([0.1, 0, 0]))
     with pytest.raises(TypeError, match="floating"):
-        gpu.sgd_multi_update([np.ones(3, np.int32)], [np.ones(3, np.int32)], None,
+        gpu_optim.sgd_multi_update([np.ones(3, np.int32)], [np.ones(3, np.int32)], None,
                              np.array([0.1, 0, 0]))

@@ -10,6 +10,9 @@ class Adadelta(Optimizer):
     """``G = rho*G + (1-rho)*g^2; d = -sqrt(D + eps) / sqrt(G + eps) * g;
     D = rho*D + (1-rho)*d^2; w += lr * d`` (Zeiler, 2012)."""
 
+    #: One multi-tensor kernel call per step (optim.cu / optimizer_twins.py).
+    _FUSED = ("adadelta_multi_update", ("lr", "rho", "one_minus_rho", "epsilon"))
+
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, weight_decay=None,
                  clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
                  ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,

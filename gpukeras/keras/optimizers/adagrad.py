@@ -11,6 +11,9 @@ class Adagrad(Optimizer):
     """``a += g^2; w -= lr * g / sqrt(a + epsilon)`` with ``a`` starting at
     ``initial_accumulator_value``."""
 
+    #: One multi-tensor kernel call per step (optim.cu / optimizer_twins.py).
+    _FUSED = ("adagrad_multi_update", ("lr", "epsilon"))
+
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,
                  weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
                  use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,

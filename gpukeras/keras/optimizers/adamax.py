@@ -10,6 +10,10 @@ from .base_optimizer import Optimizer
 class Adamax(Optimizer):
     """``m = b1*m + (1-b1)*g; u = max(b2*u, |g|); w -= lr * m / ((1-b1^t) * (u + epsilon))``."""
 
+    #: One multi-tensor kernel call per step (optim.cu / optimizer_twins.py).
+    _FUSED = ("adamax_multi_update",
+              ("lr", "one_minus_beta_1", "beta_2", "epsilon", "one_minus_beta_1_power"))
+
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
                  use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,

@@ -274,12 +274,31 @@ class BaseOptimizer(GradientPipeline):
         and slot values ``slots`` (all tensors): the update as a pure function."""
         raise NotImplementedError
 
+    #: ``(kernel, names)`` of a fused multi-tensor update of this class's own rule: the kernel
+    #: ``<kernel>(params, grads, *slots, hyper)`` with ``hyper`` the step scalars ``names``, in
+    #: order. A subclass that changes ``_update_rule`` or ``_step_scalars`` gets the rule back.
+    _FUSED = None
+
+    def _fused_kernel(self):
+        cls = type(self)
+        owner = next(c for c in cls.__mro__ if "_FUSED" in c.__dict__)
+        if owner._FUSED is None or cls._update_rule is not owner._update_rule or (
+                cls._step_scalars is not owner._step_scalars):
+            return None
+        return owner._FUSED
+
     def _multi_tensor_update(self, grads, variables, slots, scalars):
         """Apply the rule to every variable of one dtype: ``grads``/``variables`` are lists,
         ``slots`` a tuple of lists aligned with them, ``scalars`` the step scalars.
 
-        This is the single call per optimizer step that a fused multi-tensor kernel replaces.
+        This is the single call per optimizer step that a fused multi-tensor kernel replaces:
+        it does, through ``_FUSED``, for plain float variables.
         """
+        fused = self._fused_kernel()
+        if fused is not None and _optim_ops.fusable(variables, grads, slots):
+            kernel, names = fused
+            _optim_ops.apply_multi(kernel, variables, grads, slots, [scalars[k] for k in names])
+            return
         rule = self._update_rule
         for i, (g, v) in enumerate(zip(grads, variables)):
             own = [lst[i] for lst in slots]

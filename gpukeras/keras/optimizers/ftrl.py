@@ -14,6 +14,10 @@ class Ftrl(Optimizer):
     the gradient plus the L2 shrinkage term), and ``w = (clip(z, -l1, l1) - z) /
     (n_new^-p / lr + 2 * l2)`` with ``p = learning_rate_power``."""
 
+    #: One multi-tensor kernel call per step (optim.cu / optimizer_twins.py).
+    _FUSED = ("ftrl_multi_update",
+              ("lr", "neg_lr_power", "two_l2_shrinkage", "two_l2_reg", "l1", "neg_l1"))
+
     def __init__(self, learning_rate=0.001, learning_rate_power=-0.5,
                  initial_accumulator_value=0.1, l1_regularization_strength=0.0,
                  l2_regularization_strength=0.0, l2_shrinkage_regularization_strength=0.0,

@@ -9,6 +9,10 @@ from .base_optimizer import Optimizer
 class Lion(Optimizer):
     """``w -= lr * sign(b1*m + (1-b1)*g); m = b2*m + (1-b2)*g``."""
 
+    #: One multi-tensor kernel call per step (optim.cu / optimizer_twins.py).
+    _FUSED = ("lion_multi_update",
+              ("lr", "beta_1", "one_minus_beta_1", "beta_2", "one_minus_beta_2"))
+
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99, weight_decay=None,
                  clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
                  ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,

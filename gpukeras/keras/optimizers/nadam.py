@@ -14,6 +14,12 @@ class Nadam(Optimizer):
     """Nesterov-accelerated Adam; keeps the running product of the momentum schedule in one
     extra scalar variable, updated once per step."""
 
+    #: One multi-tensor kernel call per step (optim.cu / optimizer_twins.py).
+    _FUSED = ("nadam_multi_update",
+              ("lr", "one_minus_beta_1", "one_minus_beta_2", "u_t_1", "one_minus_u_t",
+               "one_minus_u_product_t", "one_minus_u_product_t_1", "one_minus_beta_2_power",
+               "epsilon"))
+
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
                  use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
