@@ -1,4 +1,5 @@
-/* Fused CPU kernels: the multi-tensor optimizer updates, and bias + piecewise-linear activation
+/* Fused CPU kernels: the multi-tensor optimizer updates (all but Ftrl, whose powers stay with
+ * NumPy), and bias + piecewise-linear activation
  * forward and backward, each in one pass over memory.
  *
  * Compiled on first use with the system's C compiler (cpu_native.py); the NumPy twins
@@ -88,12 +89,105 @@
         }                                                                                    \
     }
 
+/* Adagrad: a = accumulator; hyper = lr, epsilon. */
+#define DEFINE_ADAGRAD(NAME, T, SQRT)                                                        \
+    void NAME(T *w, const T *g, T *acc, T *unused1, T *unused2, ptrdiff_t n, const T *h,     \
+              int flag) {                                                                    \
+        const T lr = h[0], eps = h[1];                                                       \
+        (void)unused1;                                                                       \
+        (void)unused2;                                                                       \
+        (void)flag;                                                                          \
+        for (ptrdiff_t i = 0; i < n; i++) {                                                  \
+            const T gi = g[i];                                                               \
+            const T ai = acc[i] + gi * gi;                                                   \
+            acc[i] = ai;                                                                     \
+            w[i] = w[i] - (gi * lr) / SQRT(ai + eps);                                        \
+        }                                                                                    \
+    }
+
+/* Adamax: a = m, b = u; hyper = lr, 1-b1, b2, epsilon, 1-b1^t. */
+#define DEFINE_ADAMAX(NAME, T)                                                               \
+    void NAME(T *w, const T *g, T *m, T *u, T *unused, ptrdiff_t n, const T *h, int flag) {  \
+        const T lr = h[0], omb1 = h[1], b2 = h[2], eps = h[3], omb1p = h[4];                 \
+        (void)unused;                                                                        \
+        (void)flag;                                                                          \
+        for (ptrdiff_t i = 0; i < n; i++) {                                                  \
+            const T gi = g[i];                                                               \
+            const T mi = m[i] + (gi - m[i]) * omb1;                                          \
+            const T ui = max_##T(u[i] * b2, gi < 0 ? -gi : gi);                              \
+            m[i] = mi;                                                                       \
+            u[i] = ui;                                                                       \
+            w[i] = w[i] - (mi * lr) / ((ui + eps) * omb1p);                                  \
+        }                                                                                    \
+    }
+
+/* Lion: a = m; hyper = lr, b1, 1-b1, b2, 1-b2 (np.sign: NaN and +-0 stay as they are). */
+#define DEFINE_LION(NAME, T)                                                                 \
+    void NAME(T *w, const T *g, T *m, T *unused1, T *unused2, ptrdiff_t n, const T *h,       \
+              int flag) {                                                                    \
+        const T lr = h[0], b1 = h[1], omb1 = h[2], b2 = h[3], omb2 = h[4];                   \
+        (void)unused1;                                                                       \
+        (void)unused2;                                                                       \
+        (void)flag;                                                                          \
+        for (ptrdiff_t i = 0; i < n; i++) {                                                  \
+            const T gi = g[i], mi = m[i];                                                    \
+            const T t = mi * b1 + gi * omb1;                                                 \
+            const T sign = t > 0 ? (T)1 : (t < 0 ? (T)-1 : t);                               \
+            w[i] = w[i] - sign * lr;                                                         \
+            m[i] = mi * b2 + gi * omb2;                                                      \
+        }                                                                                    \
+    }
+
+/* Nadam: a = m, b = v; hyper = lr, 1-b1, 1-b2, u_{t+1}, 1-u_t, 1-prod_t, 1-prod_{t+1}, 1-b2^t,
+ * epsilon. */
+#define DEFINE_NADAM(NAME, T, SQRT)                                                          \
+    void NAME(T *w, const T *g, T *m, T *v, T *unused, ptrdiff_t n, const T *h, int flag) {  \
+        const T lr = h[0], omb1 = h[1], omb2 = h[2], u_t_1 = h[3], om_u_t = h[4];            \
+        const T om_up_t = h[5], om_up_t_1 = h[6], om_b2p = h[7], eps = h[8];                 \
+        (void)unused;                                                                        \
+        (void)flag;                                                                          \
+        for (ptrdiff_t i = 0; i < n; i++) {                                                  \
+            const T gi = g[i];                                                               \
+            const T mi = m[i] + (gi - m[i]) * omb1;                                          \
+            const T vi = v[i] + (gi * gi - v[i]) * omb2;                                     \
+            m[i] = mi;                                                                       \
+            v[i] = vi;                                                                       \
+            const T m_hat = (mi * u_t_1) / om_up_t_1 + (gi * om_u_t) / om_up_t;              \
+            w[i] = w[i] - (m_hat * lr) / (SQRT(vi / om_b2p) + eps);                          \
+        }                                                                                    \
+    }
+
+/* Adadelta: a = accumulated gradients, b = accumulated deltas; hyper = lr, rho, 1-rho, eps. */
+#define DEFINE_ADADELTA(NAME, T, SQRT)                                                       \
+    void NAME(T *w, const T *g, T *ag, T *ad, T *unused, ptrdiff_t n, const T *h, int flag) { \
+        const T lr = h[0], rho = h[1], omr = h[2], eps = h[3];                               \
+        (void)unused;                                                                        \
+        (void)flag;                                                                          \
+        for (ptrdiff_t i = 0; i < n; i++) {                                                  \
+            const T gi = g[i];                                                               \
+            const T agi = ag[i] * rho + (gi * gi) * omr;                                     \
+            const T adi = ad[i];                                                             \
+            const T delta = -((SQRT(adi + eps) * gi) / SQRT(agi + eps));                     \
+            ag[i] = agi;                                                                     \
+            ad[i] = adi * rho + (delta * delta) * omr;                                       \
+            w[i] = w[i] + delta * lr;                                                        \
+        }                                                                                    \
+    }
+
 DEFINE_ADAM(adam_float32, float, sqrtf)
 DEFINE_ADAM(adam_float64, double, sqrt)
 DEFINE_SGD(sgd_float32, float)
 DEFINE_SGD(sgd_float64, double)
 DEFINE_RMSPROP(rmsprop_float32, float, sqrtf)
 DEFINE_RMSPROP(rmsprop_float64, double, sqrt)
+DEFINE_ADAGRAD(adagrad_float32, float, sqrtf)
+DEFINE_ADAGRAD(adagrad_float64, double, sqrt)
+DEFINE_LION(lion_float32, float)
+DEFINE_LION(lion_float64, double)
+DEFINE_NADAM(nadam_float32, float, sqrtf)
+DEFINE_NADAM(nadam_float64, double, sqrt)
+DEFINE_ADADELTA(adadelta_float32, float, sqrtf)
+DEFINE_ADADELTA(adadelta_float64, double, sqrt)
 
 /* np.maximum / np.minimum: NaN propagates, and equal values (-0.0 vs 0.0) give the second
  * operand, as NumPy's loops do. Functions, so nested uses evaluate each operand once. */
@@ -153,3 +247,6 @@ DEFINE_BIAS_ACT(bias_act_float32, float)
 DEFINE_BIAS_ACT(bias_act_float64, double)
 DEFINE_ACT_GRAD(act_grad_float32, float)
 DEFINE_ACT_GRAD(act_grad_float64, double)
+
+DEFINE_ADAMAX(adamax_float32, float)
+DEFINE_ADAMAX(adamax_float64, double)

@@ -37,6 +37,14 @@ CASES = {
                          lambda t: np.array([0.01, 0.9, 0.1, 0.9, 1e-7, 0.002]), ()),
     "rmsprop_centered": ("rmsprop_multi_update", 3,
                          lambda t: np.array([0.01, 0.9, 0.1, 0.0, 1e-7, 0]), ()),
+    "adagrad": ("adagrad_multi_update", 1, lambda t: np.array([0.05, 1e-7]), ()),
+    "adamax": ("adamax_multi_update", 2,
+               lambda t: np.array([0.01, 0.1, 0.999, 1e-7, 1 - 0.9 ** t]), ()),
+    "lion": ("lion_multi_update", 1, lambda t: np.array([0.01, 0.9, 0.1, 0.99, 0.01]), ()),
+    "nadam": ("nadam_multi_update", 2,
+              lambda t: np.array([0.01, 0.1, 0.001, 0.47, 0.55, 1 - 0.4 ** t, 1 - 0.4 ** (t + 1),
+                                  1 - 0.999 ** t, 1e-7]), ()),
+    "adadelta": ("adadelta_multi_update", 2, lambda t: np.array([1.0, 0.95, 0.05, 1e-6]), ()),
 }
 
 
@@ -46,7 +54,10 @@ def _call(module, case, state, grads, step):
     fn = getattr(module, name)
     w, slots = state[0], state[1:]
     h = hyper(step)
-    if name == "adam_multi_update":
+    if name in ("adagrad_multi_update", "adamax_multi_update", "lion_multi_update",
+                "nadam_multi_update", "adadelta_multi_update"):
+        fn(w, grads, *slots, h)
+    elif name == "adam_multi_update":
         fn(w, grads, slots[0], slots[1], h, slots[2] if nslots == 3 else None)
     elif name == "sgd_multi_update":
         fn(w, grads, slots[0] if nslots else None, h, *extra)
