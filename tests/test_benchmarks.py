@@ -216,3 +216,10 @@ def test_interleaved_timing_takes_the_repeats_in_turn():
                                          "b": lambda: calls.append("b")}, repeat=3, warmup=1)
     assert calls == ["a", "b"] * 4 and set(medians) == {"a", "b"}
     assert all(m >= 0 for m in medians.values())
+
+
+def test_quickstart_trains_the_beginner_model_for_one_epoch():
+    from benchmarks import quickstart
+    result = quickstart.run("gpukeras", samples=96)
+    assert result["impl"] == "gpukeras" and result["epoch_s"] > 0
+    assert result["ms_per_step"] == pytest.approx(1e3 * result["epoch_s"] / 3)
