@@ -419,8 +419,11 @@ def sparse_softmax_cross_entropy(logits, labels):
                              f"of [0, {classes})")
     ct = _compute_dtype(logits, "sparse_softmax_cross_entropy")
     lsm = _log_softmax(logits.astype(ct, copy=False))
-    idx = labels[..., None].astype(np.intp, copy=False)
-    loss = 0 - np.take_along_axis(lsm, idx, axis=-1)[..., 0]
     dlogits = np.exp(lsm)
-    np.put_along_axis(dlogits, idx, np.take_along_axis(dlogits, idx, axis=-1) - 1, axis=-1)
+    if labels.size:   # rows of (n, classes) views, indexed by (row, label) pairs
+        rows, picked = np.arange(labels.size), labels.reshape(-1)
+        loss = (0 - lsm.reshape(-1, classes)[rows, picked]).reshape(labels.shape)
+        dlogits.reshape(-1, classes)[rows, picked] -= 1
+    else:
+        loss = np.zeros(labels.shape, lsm.dtype)
     return loss.astype(logits.dtype, copy=False), dlogits.astype(logits.dtype, copy=False)
