@@ -12,7 +12,7 @@ import sys as _sys
 from ..backends import capturing as _capturing
 from . import dtypes as _dtypes
 from . import tape as _tape
-from .tensor import Tensor, TensorShape, as_tensor
+from .tensor import Tensor, TensorShape, as_tensor, wrap
 
 _unnamed = itertools.count()
 #: Reference count of an object seen only by its owner, inside _data_for_update.
@@ -136,25 +136,33 @@ class Variable:
             raise ValueError(f"cannot assign a value of shape {tuple(new.shape)} to variable "
                              f"{self.name} of shape {tuple(self.shape)}")
         _check_same_device(self, new)
-        if _capturing():   # a CUDA graph replays into the buffers it recorded: write in place
-            self._value._data[...] = new._data
-        else:
-            self._replace(new._data)
+        self._set_data(new._data)
         return self if read_value else None
+
+    def _set_data(self, data):
+        """Make ``data`` (a backend array of this variable's dtype and shape) the value."""
+        if _capturing():   # a CUDA graph replays into the buffers it recorded: write in place
+            self._value._data[...] = data
+        else:
+            self._replace(data)
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
         """``self += delta``."""
         delta = _cast_value(delta, self.dtype)
         _check_same_device(self, delta)
-        return self.assign(self._value._data + delta._data if _same_shape(self, delta)
-                           else _broadcast_error(self, delta, "assign_add"), read_value=read_value)
+        if not _same_shape(self, delta):
+            _broadcast_error(self, delta, "assign_add")
+        self._set_data(wrap(self._value._data + delta._data)._data)   # 0-d sums stay arrays
+        return self if read_value else None
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
         """``self -= delta``."""
         delta = _cast_value(delta, self.dtype)
         _check_same_device(self, delta)
-        return self.assign(self._value._data - delta._data if _same_shape(self, delta)
-                           else _broadcast_error(self, delta, "assign_sub"), read_value=read_value)
+        if not _same_shape(self, delta):
+            _broadcast_error(self, delta, "assign_sub")
+        self._set_data(wrap(self._value._data - delta._data)._data)
+        return self if read_value else None
 
     def _data_for_update(self):
         """The array of the current value, safe for a fused kernel to update IN PLACE.
