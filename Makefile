@@ -23,8 +23,12 @@ $(VENV)/.demo-deps: setup.cfg pyproject.toml
 	else echo "no GPU found: the demo runs on the NumPy (CPU) backend"; fi
 	touch $@
 
+# The suite runs the compiled CPU kernels where a C compiler exists; the second run trains
+# through the NumPy twins alone, as on a machine without one.
 test: $(VENV)/.test-deps
 	$(PY) -m pytest -q -p no:cacheprovider
+	GPUKERAS_CPU_KERNELS=numpy $(PY) -m pytest -q -p no:cacheprovider tests/keras/optimizers \
+	  tests/keras/trainers tests/keras/test_seed_training_listings.py
 
 demo: $(VENV)/.demo-deps
 	$(PY) examples/digits_demo.py
