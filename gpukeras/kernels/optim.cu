@@ -167,10 +167,15 @@ __device__ __forceinline__ void rmsprop_multi(const unsigned long long* __restri
     }
 }
 
-// ---- the other optimizers: one loop skeleton, a per-element body each ----------------------
-// f(t, begin, end): this block's share of tensor t is elements [begin, end); threads stride it.
-template <class F>
-__device__ __forceinline__ void gk_opt_for_chunks(const long long* __restrict__ meta, int n, F f) {
+// ---- the other optimizers: one driver, a per-element rule each ------------------------------
+// The driver walks this block's chunks (as above), loads w, g and the SLOTS slot values of an
+// element in the accumulation type, lets rule(w, g, s) update w and s in place, and stores them
+// back (16-bit storage is rounded once per stored value, like the twins).
+template <class T, int SLOTS, class Rule>
+__device__ __forceinline__ void gk_opt_apply(const unsigned long long* __restrict__ ptrs,
+                                             const long long* __restrict__ meta, int n,
+                                             Rule rule) {
+    typedef typename io<T>::acc C;
     const long long* sizes = meta;
     const long long* starts = meta + n;
     const long long nblocks = starts[n];
@@ -178,7 +183,18 @@ __device__ __forceinline__ void gk_opt_for_chunks(const long long* __restrict__ 
         const int t = gk_opt_tensor(starts, n, b);
         const long long begin = (b - starts[t]) * GK_OPT_CHUNK;
         const long long end = begin + GK_OPT_CHUNK < sizes[t] ? begin + GK_OPT_CHUNK : sizes[t];
-        f(t, begin, end);
+        T* w = gk_opt_ptr<T>(ptrs, 0, n, t);
+        const T* g = gk_opt_ptr<T>(ptrs, 1, n, t);
+        T* slot[SLOTS];
+        for (int k = 0; k < SLOTS; k++) slot[k] = gk_opt_ptr<T>(ptrs, 2 + k, n, t);
+        for (long long i = begin + threadIdx.x; i < end; i += blockDim.x) {
+            C wi = io<T>::ld(w[i]);
+            C s[SLOTS];
+            for (int k = 0; k < SLOTS; k++) s[k] = io<T>::ld(slot[k][i]);
+            rule(wi, io<T>::ld(g[i]), s);
+            for (int k = 0; k < SLOTS; k++) slot[k][i] = io<T>::st(s[k]);
+            w[i] = io<T>::st(wi);
+        }
     }
 }
 
@@ -187,156 +203,88 @@ template <class C>
 __device__ __forceinline__ C gk_np_max(C a, C b) { return (a > b || a != a) ? a : b; }
 template <class C>
 __device__ __forceinline__ C gk_np_min(C a, C b) { return (a < b || a != a) ? a : b; }
-template <class C>
-__device__ __forceinline__ C gk_sign(C x) { return x > C(0) ? C(1) : (x < C(0) ? C(-1) : x); }
+__device__ __forceinline__ float gk_pow(float x, float y) { return powf(x, y); }
+__device__ __forceinline__ double gk_pow(double x, double y) { return pow(x, y); }
 
-// Adagrad. Lists: 0 params, 1 grads, 2 accumulators. hyper: lr, epsilon.
-template <class T>
-__device__ __forceinline__ void adagrad_multi(const unsigned long long* __restrict__ ptrs,
-                                              const long long* __restrict__ meta, int n,
-                                              const typename io<T>::acc* __restrict__ hyper) {
+// The kernels' common head: their arguments, and C the accumulation type.
+#define GK_OPT_RULE(NAME)                                                                     \
+    template <class T>                                                                         \
+    __device__ __forceinline__ void NAME##_multi(const unsigned long long* __restrict__ ptrs,  \
+                                                 const long long* __restrict__ meta, int n,    \
+                                                 const typename io<T>::acc* __restrict__ hyper)
+
+// Adagrad. Slots: accumulator. hyper: lr, epsilon.
+GK_OPT_RULE(adagrad) {
     typedef typename io<T>::acc C;
     const C lr = hyper[0], eps = hyper[1];
-    gk_opt_for_chunks(meta, n, [&](int t, long long begin, long long end) {
-        T* w = gk_opt_ptr<T>(ptrs, 0, n, t);
-        const T* g = gk_opt_ptr<T>(ptrs, 1, n, t);
-        T* acc = gk_opt_ptr<T>(ptrs, 2, n, t);
-        for (long long i = begin + threadIdx.x; i < end; i += blockDim.x) {
-            const C gi = io<T>::ld(g[i]);
-            const C ai = io<T>::ld(acc[i]) + gi * gi;
-            acc[i] = io<T>::st(ai);
-            w[i] = io<T>::st(io<T>::ld(w[i]) - (gi * lr) / gk_sqrt(ai + eps));
-        }
+    gk_opt_apply<T, 1>(ptrs, meta, n, [&](C& w, C g, C* s) {
+        s[0] = s[0] + g * g;
+        w = w - (g * lr) / gk_sqrt(s[0] + eps);
     });
 }
 
-// Adamax. Lists: 0 params, 1 grads, 2 m, 3 u. hyper: lr, 1-b1, b2, epsilon, 1-b1^t.
-template <class T>
-__device__ __forceinline__ void adamax_multi(const unsigned long long* __restrict__ ptrs,
-                                             const long long* __restrict__ meta, int n,
-                                             const typename io<T>::acc* __restrict__ hyper) {
+// Adamax. Slots: m, u. hyper: lr, 1-b1, b2, epsilon, 1-b1^t.
+GK_OPT_RULE(adamax) {
     typedef typename io<T>::acc C;
     const C lr = hyper[0], omb1 = hyper[1], b2 = hyper[2], eps = hyper[3], omb1p = hyper[4];
-    gk_opt_for_chunks(meta, n, [&](int t, long long begin, long long end) {
-        T* w = gk_opt_ptr<T>(ptrs, 0, n, t);
-        const T* g = gk_opt_ptr<T>(ptrs, 1, n, t);
-        T* m = gk_opt_ptr<T>(ptrs, 2, n, t);
-        T* u = gk_opt_ptr<T>(ptrs, 3, n, t);
-        for (long long i = begin + threadIdx.x; i < end; i += blockDim.x) {
-            const C gi = io<T>::ld(g[i]);
-            C mi = io<T>::ld(m[i]);
-            mi = mi + (gi - mi) * omb1;
-            const C ui = gk_np_max(io<T>::ld(u[i]) * b2, gi < C(0) ? -gi : gi);
-            m[i] = io<T>::st(mi);
-            u[i] = io<T>::st(ui);
-            w[i] = io<T>::st(io<T>::ld(w[i]) - (mi * lr) / ((ui + eps) * omb1p));
-        }
+    gk_opt_apply<T, 2>(ptrs, meta, n, [&](C& w, C g, C* s) {
+        s[0] = s[0] + (g - s[0]) * omb1;
+        s[1] = gk_np_max(s[1] * b2, g < C(0) ? -g : g);
+        w = w - (s[0] * lr) / ((s[1] + eps) * omb1p);
     });
 }
 
-// Lion. Lists: 0 params, 1 grads, 2 m. hyper: lr, b1, 1-b1, b2, 1-b2.
-template <class T>
-__device__ __forceinline__ void lion_multi(const unsigned long long* __restrict__ ptrs,
-                                           const long long* __restrict__ meta, int n,
-                                           const typename io<T>::acc* __restrict__ hyper) {
+// Lion. Slots: m. hyper: lr, b1, 1-b1, b2, 1-b2 (np.sign: NaN and +-0 stay as they are).
+GK_OPT_RULE(lion) {
     typedef typename io<T>::acc C;
     const C lr = hyper[0], b1 = hyper[1], omb1 = hyper[2], b2 = hyper[3], omb2 = hyper[4];
-    gk_opt_for_chunks(meta, n, [&](int t, long long begin, long long end) {
-        T* w = gk_opt_ptr<T>(ptrs, 0, n, t);
-        const T* g = gk_opt_ptr<T>(ptrs, 1, n, t);
-        T* m = gk_opt_ptr<T>(ptrs, 2, n, t);
-        for (long long i = begin + threadIdx.x; i < end; i += blockDim.x) {
-            const C gi = io<T>::ld(g[i]);
-            const C mi = io<T>::ld(m[i]);
-            w[i] = io<T>::st(io<T>::ld(w[i]) - gk_sign(mi * b1 + gi * omb1) * lr);
-            m[i] = io<T>::st(mi * b2 + gi * omb2);
-        }
+    gk_opt_apply<T, 1>(ptrs, meta, n, [&](C& w, C g, C* s) {
+        const C x = s[0] * b1 + g * omb1;
+        w = w - (x > C(0) ? C(1) : (x < C(0) ? C(-1) : x)) * lr;
+        s[0] = s[0] * b2 + g * omb2;
     });
 }
 
-// Nadam. Lists: 0 params, 1 grads, 2 m, 3 v. hyper: lr, 1-b1, 1-b2, u_{t+1}, 1-u_t,
-// 1-prod_t, 1-prod_{t+1}, 1-b2^t, epsilon.
-template <class T>
-__device__ __forceinline__ void nadam_multi(const unsigned long long* __restrict__ ptrs,
-                                            const long long* __restrict__ meta, int n,
-                                            const typename io<T>::acc* __restrict__ hyper) {
+// Nadam. Slots: m, v. hyper: lr, 1-b1, 1-b2, u_{t+1}, 1-u_t, 1-prod_t, 1-prod_{t+1}, 1-b2^t,
+// epsilon.
+GK_OPT_RULE(nadam) {
     typedef typename io<T>::acc C;
     const C lr = hyper[0], omb1 = hyper[1], omb2 = hyper[2], u_t_1 = hyper[3];
     const C om_u_t = hyper[4], om_up_t = hyper[5], om_up_t_1 = hyper[6], om_b2p = hyper[7];
     const C eps = hyper[8];
-    gk_opt_for_chunks(meta, n, [&](int t, long long begin, long long end) {
-        T* w = gk_opt_ptr<T>(ptrs, 0, n, t);
-        const T* g = gk_opt_ptr<T>(ptrs, 1, n, t);
-        T* m = gk_opt_ptr<T>(ptrs, 2, n, t);
-        T* v = gk_opt_ptr<T>(ptrs, 3, n, t);
-        for (long long i = begin + threadIdx.x; i < end; i += blockDim.x) {
-            const C gi = io<T>::ld(g[i]);
-            C mi = io<T>::ld(m[i]);
-            C vi = io<T>::ld(v[i]);
-            mi = mi + (gi - mi) * omb1;
-            vi = vi + (gi * gi - vi) * omb2;
-            m[i] = io<T>::st(mi);
-            v[i] = io<T>::st(vi);
-            const C m_hat = (mi * u_t_1) / om_up_t_1 + (gi * om_u_t) / om_up_t;
-            w[i] = io<T>::st(io<T>::ld(w[i]) - (m_hat * lr) / (gk_sqrt(vi / om_b2p) + eps));
-        }
+    gk_opt_apply<T, 2>(ptrs, meta, n, [&](C& w, C g, C* s) {
+        s[0] = s[0] + (g - s[0]) * omb1;
+        s[1] = s[1] + (g * g - s[1]) * omb2;
+        const C m_hat = (s[0] * u_t_1) / om_up_t_1 + (g * om_u_t) / om_up_t;
+        w = w - (m_hat * lr) / (gk_sqrt(s[1] / om_b2p) + eps);
     });
 }
 
-// Adadelta. Lists: 0 params, 1 grads, 2 accumulated grads, 3 accumulated deltas.
-// hyper: lr, rho, 1-rho, epsilon.
-template <class T>
-__device__ __forceinline__ void adadelta_multi(const unsigned long long* __restrict__ ptrs,
-                                               const long long* __restrict__ meta, int n,
-                                               const typename io<T>::acc* __restrict__ hyper) {
+// Adadelta. Slots: accumulated gradients, accumulated deltas. hyper: lr, rho, 1-rho, epsilon.
+GK_OPT_RULE(adadelta) {
     typedef typename io<T>::acc C;
     const C lr = hyper[0], rho = hyper[1], omr = hyper[2], eps = hyper[3];
-    gk_opt_for_chunks(meta, n, [&](int t, long long begin, long long end) {
-        T* w = gk_opt_ptr<T>(ptrs, 0, n, t);
-        const T* g = gk_opt_ptr<T>(ptrs, 1, n, t);
-        T* ag = gk_opt_ptr<T>(ptrs, 2, n, t);
-        T* ad = gk_opt_ptr<T>(ptrs, 3, n, t);
-        for (long long i = begin + threadIdx.x; i < end; i += blockDim.x) {
-            const C gi = io<T>::ld(g[i]);
-            const C agi = io<T>::ld(ag[i]) * rho + (gi * gi) * omr;
-            const C adi = io<T>::ld(ad[i]);
-            const C delta = -((gk_sqrt(adi + eps) * gi) / gk_sqrt(agi + eps));
-            ag[i] = io<T>::st(agi);
-            ad[i] = io<T>::st(adi * rho + (delta * delta) * omr);
-            w[i] = io<T>::st(io<T>::ld(w[i]) + delta * lr);
-        }
+    gk_opt_apply<T, 2>(ptrs, meta, n, [&](C& w, C g, C* s) {
+        s[0] = s[0] * rho + (g * g) * omr;
+        const C delta = -((gk_sqrt(s[1] + eps) * g) / gk_sqrt(s[0] + eps));
+        s[1] = s[1] * rho + (delta * delta) * omr;
+        w = w + delta * lr;
     });
 }
 
-__device__ __forceinline__ float gk_pow(float x, float y) { return powf(x, y); }
-__device__ __forceinline__ double gk_pow(double x, double y) { return pow(x, y); }
-
-// FTRL-proximal. Lists: 0 params, 1 grads, 2 accumulators, 3 linears.
+// FTRL-proximal. Slots: accumulator, linear.
 // hyper: lr, -lr_power, 2 l2_shrinkage, 2 l2 (+ beta / lr), l1, -l1.
-template <class T>
-__device__ __forceinline__ void ftrl_multi(const unsigned long long* __restrict__ ptrs,
-                                           const long long* __restrict__ meta, int n,
-                                           const typename io<T>::acc* __restrict__ hyper) {
+GK_OPT_RULE(ftrl) {
     typedef typename io<T>::acc C;
     const C lr = hyper[0], p = hyper[1], l2s = hyper[2], l2 = hyper[3], l1 = hyper[4];
     const C neg_l1 = hyper[5];
-    gk_opt_for_chunks(meta, n, [&](int t, long long begin, long long end) {
-        T* w = gk_opt_ptr<T>(ptrs, 0, n, t);
-        const T* g = gk_opt_ptr<T>(ptrs, 1, n, t);
-        T* acc = gk_opt_ptr<T>(ptrs, 2, n, t);
-        T* lin = gk_opt_ptr<T>(ptrs, 3, n, t);
-        for (long long i = begin + threadIdx.x; i < end; i += blockDim.x) {
-            const C gi = io<T>::ld(g[i]);
-            const C wi = io<T>::ld(w[i]);
-            const C ai = io<T>::ld(acc[i]);
-            const C grad = gi + wi * l2s;
-            const C new_ai = ai + gi * gi;
-            const C power = gk_pow(new_ai, p);
-            const C li = io<T>::ld(lin[i]) + (grad - ((power - gk_pow(ai, p)) / lr) * wi);
-            acc[i] = io<T>::st(new_ai);
-            lin[i] = io<T>::st(li);
-            w[i] = io<T>::st((gk_np_min(gk_np_max(li, neg_l1), l1) - li) / (power / lr + l2));
-        }
+    gk_opt_apply<T, 2>(ptrs, meta, n, [&](C& w, C g, C* s) {
+        const C grad = g + w * l2s;
+        const C accum = s[0] + g * g;
+        const C power = gk_pow(accum, p);
+        s[1] = s[1] + (grad - ((power - gk_pow(s[0], p)) / lr) * w);
+        s[0] = accum;
+        w = (gk_np_min(gk_np_max(s[1], neg_l1), l1) - s[1]) / (power / lr + l2);
     });
 }
 
